@@ -1,0 +1,10 @@
+import { ApiError } from "@/lib/errors";
+import { withErrors } from "@/lib/http/route";
+
+export const dynamic = "force-dynamic";
+
+const notFound = withErrors(() => {
+  throw new ApiError("NOT_FOUND", "No such API route");
+});
+
+export { notFound as GET, notFound as POST, notFound as PUT, notFound as PATCH, notFound as DELETE };

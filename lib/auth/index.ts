@@ -1,0 +1,51 @@
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { bearer } from "better-auth/plugins";
+import { db, type Database } from "@/lib/db";
+import * as schema from "@/lib/db/schema";
+import { env } from "@/lib/env";
+
+const LOCAL_HOSTS = ["localhost", "localhost:*", "127.0.0.1", "127.0.0.1:*", "[::1]", "[::1]:*"];
+
+function createAuth(database: Database) {
+  const config = env();
+  return betterAuth({
+    secret: config.BETTER_AUTH_SECRET,
+    // Without a configured URL, the origin comes from the request, but only for local hosts.
+    baseURL: config.BETTER_AUTH_URL ?? { allowedHosts: LOCAL_HOSTS, protocol: "http" },
+    basePath: "/api/auth",
+    database: drizzleAdapter(database, { provider: "pg", usePlural: true, schema }),
+    emailAndPassword: { enabled: true },
+    plugins: [bearer()],
+    rateLimit: {
+      enabled: config.AUTH_RATE_LIMIT_ENABLED ?? config.NODE_ENV === "production",
+      storage: "database",
+      customRules: {
+        "/sign-in/email": { window: config.AUTH_RATE_LIMIT_WINDOW_S, max: config.AUTH_RATE_LIMIT_MAX },
+        "/sign-up/email": { window: config.AUTH_RATE_LIMIT_WINDOW_S, max: config.AUTH_RATE_LIMIT_MAX },
+      },
+    },
+    telemetry: { enabled: false },
+    // Let database failures escape Better Auth so that our error mapper turns them into 503s;
+    // its own API errors (wrong password, ...) still come back as responses.
+    onAPIError: { throw: true },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+// One instance per database client, so that it follows the client across hot reloads and
+// reconnects. Lazy, like the database: `next build` imports the auth route with no database.
+const instances = new WeakMap<Database, Auth>();
+
+export async function auth(): Promise<Auth> {
+  const database = await db();
+  let instance = instances.get(database);
+  if (!instance) {
+    instance = createAuth(database);
+    instances.set(database, instance);
+  }
+  return instance;
+}
+
+export { requireUser, type SessionUser } from "@/lib/auth/session";

@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { isDatabaseUnavailable } from "@/lib/db/failures";
+import { logError } from "@/lib/log";
+
+export const ERROR_CODES = {
+  VALIDATION_ERROR: { status: 400, detail: "Request validation failed" },
+  INVALID_JSON: { status: 400, detail: "Request body must be a JSON object" },
+  UNAUTHORIZED: { status: 401, detail: "Authentication required" },
+  FORBIDDEN: { status: 403, detail: "Forbidden" },
+  TASK_NOT_FOUND: { status: 404, detail: "Task not found" },
+  NOT_FOUND: { status: 404, detail: "Not found" },
+  METHOD_NOT_ALLOWED: { status: 405, detail: "Method not allowed" },
+  PAYLOAD_TOO_LARGE: { status: 413, detail: "Request body is larger than 64 KiB" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, detail: "Request body must be application/json" },
+  USER_ALREADY_EXISTS: { status: 422, detail: "A user with this email already exists" },
+  RATE_LIMITED: { status: 429, detail: "Too many requests" },
+  INTERNAL_ERROR: { status: 500, detail: "Internal server error" },
+  DATABASE_UNAVAILABLE: { status: 503, detail: "Database unavailable, retry shortly" },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  detail: string;
+  error_code: string;
+  errors?: FieldError[];
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    detail: string = ERROR_CODES[code].detail,
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+    this.name = "ApiError";
+    this.status = ERROR_CODES[code].status;
+  }
+}
+
+const RETRY_AFTER_SECONDS = "2";
+
+/** Headers that a client needs to act on an error, whichever route produced it. */
+export function errorHeaders(status: number, code: string): Record<string, string> {
+  const headers: Record<string, string> = { "X-Error-Code": code, "Cache-Control": "no-store" };
+  if (status === 401) headers["WWW-Authenticate"] = "Bearer";
+  if (status === 503) headers["Retry-After"] = RETRY_AFTER_SECONDS;
+  return headers;
+}
+
+export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    const base = [...prefix, ...issue.path.map(String)];
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: [...base, key].join("."), message: "Unknown field" }));
+    }
+    return [{ path: base.join(".") || "body", message: issue.message }];
+  });
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof z.ZodError) {
+    return new ApiError("VALIDATION_ERROR", undefined, { errors: fieldErrors(error) });
+  }
+  if (isDatabaseUnavailable(error)) {
+    logError("database unavailable", error);
+    return new ApiError("DATABASE_UNAVAILABLE");
+  }
+  logError("unhandled error", error);
+  return new ApiError("INTERNAL_ERROR");
+}
+
+/** The single place where anything thrown becomes the contract's error envelope. */
+export function errorResponse(error: unknown): Response {
+  const apiError = toApiError(error);
+  const body: ErrorBody = { detail: apiError.message, error_code: apiError.code };
+  if (apiError.extra.errors) body.errors = apiError.extra.errors;
+  return Response.json(body, {
+    status: apiError.status,
+    headers: { ...errorHeaders(apiError.status, apiError.code), ...apiError.extra.headers },
+  });
+}

@@ -1,0 +1,106 @@
+import { z } from "zod";
+
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 1000;
+export const PAGE_SIZE_DEFAULT = 50;
+export const PAGE_SIZE_MAX = 100;
+const INT4_MAX = 2_147_483_647;
+
+const codePoints = (value: string) => [...value].length;
+
+// PostgreSQL text cannot hold U+0000, and a lone UTF-16 surrogate cannot be encoded as UTF-8:
+// both would fail in the database, so they are validation errors here.
+const storableText = (max: number) =>
+  z
+    .string()
+    .refine((value) => !value.includes("\u0000"), "must not contain U+0000")
+    .refine((value) => value.isWellFormed(), "must be valid Unicode (no lone surrogates)")
+    .refine((value) => codePoints(value) <= max, `must be at most ${max} characters`);
+
+export const titleSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .pipe(storableText(TITLE_MAX))
+  .meta({ description: "Trimmed; 1 to 200 Unicode code points", example: "Write the release notes" });
+
+export const descriptionSchema = storableText(DESCRIPTION_MAX)
+  .nullable()
+  .meta({ description: "At most 1000 Unicode code points, or null", example: "Cover the API changes" });
+
+export const completedSchema = z.boolean().meta({ description: "No coercion: \"true\" is rejected" });
+
+export const taskCreateSchema = z.strictObject({
+  title: titleSchema,
+  description: descriptionSchema.optional(),
+  completed: completedSchema.optional(),
+});
+
+export const taskReplaceSchema = taskCreateSchema;
+
+export const taskPatchSchema = z
+  .strictObject({
+    title: titleSchema.optional(),
+    description: descriptionSchema.optional(),
+    completed: completedSchema.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, "must contain at least one of title, description, completed");
+
+export const taskIdSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}$/, "must be a positive integer")
+  .transform(Number)
+  .pipe(z.number().max(INT4_MAX, "is out of range"));
+
+export const taskParamsSchema = z.object({ id: taskIdSchema });
+
+// The cursor is opaque to clients: base64url of the last id on the page.
+export function encodeCursor(id: number): string {
+  return Buffer.from(String(id)).toString("base64url");
+}
+
+const cursorSchema = z
+  .string()
+  .transform((cursor, ctx) => {
+    const decoded = Buffer.from(cursor, "base64url").toString();
+    const parsed = taskIdSchema.safeParse(decoded);
+    if (!parsed.success || encodeCursor(parsed.data) !== cursor) {
+      ctx.addIssue({ code: "custom", message: "is not a cursor returned by this API" });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+
+export const taskListQuerySchema = z.object({
+  completed: z
+    .enum(["true", "false"], "must be true or false")
+    .transform((value) => value === "true")
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, `must be an integer from 1 to ${PAGE_SIZE_MAX}`)
+    .transform(Number)
+    .pipe(z.number().min(1, `must be at least 1`).max(PAGE_SIZE_MAX, `must be at most ${PAGE_SIZE_MAX}`))
+    .optional()
+    .transform((limit) => limit ?? PAGE_SIZE_DEFAULT),
+  cursor: cursorSchema.optional(),
+});
+
+export type TaskCreate = z.infer<typeof taskCreateSchema>;
+export type TaskPatch = z.infer<typeof taskPatchSchema>;
+export type TaskListQuery = z.infer<typeof taskListQuerySchema>;
+
+export interface Task {
+  id: number;
+  user_id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TaskPage {
+  items: Task[];
+  next_cursor: string | null;
+}
