@@ -1,8 +1,7 @@
 import { database } from "@/lib/db";
-import { DatabaseTimeoutError } from "@/lib/db/failures";
+import { DatabaseTimeoutError, isDatabaseUnavailable } from "@/lib/db/failures";
 import { hasPendingMigrations } from "@/lib/db/migrate";
 import { ApiError } from "@/lib/errors";
-import { isDatabaseUnavailable } from "@/lib/db/failures";
 
 export const HEALTH_PROBE_TIMEOUT_MS = 2000;
 
@@ -21,17 +20,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** One bounded query that both proves the database answers and tells if migrations are pending. */
+/**
+ * One bounded query that both proves the database answers and tells if migrations are pending.
+ * Opening the client is not bounded: for servers it is lazy and instant, and an embedded
+ * database's first open (initdb, migrations) is slow but local.
+ */
 export async function checkHealth(): Promise<Health> {
   try {
-    return await withTimeout(
-      (async () => {
-        const handle = await database();
-        const pending = await hasPendingMigrations(handle.db);
-        return { status: "ok", database: "ok", driver: handle.driver, migrations: pending ? "pending" : "up_to_date" } as const;
-      })(),
-      HEALTH_PROBE_TIMEOUT_MS,
-    );
+    const handle = await database();
+    const pending = await withTimeout(hasPendingMigrations(handle.db), HEALTH_PROBE_TIMEOUT_MS);
+    return { status: "ok", database: "ok", driver: handle.driver, migrations: pending ? "pending" : "up_to_date" };
   } catch (error) {
     if (isDatabaseUnavailable(error)) throw new ApiError("DATABASE_UNAVAILABLE");
     throw error;

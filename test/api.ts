@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+
+// Calls the app's route handlers in-process, routed the way Next routes app/api, so that the
+// integration suite exercises the real handlers, auth and database on every driver.
+type RouteHandler = (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+type RouteModule = Record<string, unknown>;
+
+const routes: [RegExp, () => Promise<RouteModule>, (match: RegExpExecArray) => Record<string, string | string[]>][] = [
+  [/^\/api\/health$/, () => import("@/app/api/health/route"), () => ({})],
+  [/^\/api\/tasks$/, () => import("@/app/api/tasks/route"), () => ({})],
+  [/^\/api\/tasks\/([^/]+)$/, () => import("@/app/api/tasks/[id]/route"), (m) => ({ id: decodeURIComponent(m[1]!) })],
+  [/^\/api\/auth\/(.+)$/, () => import("@/app/api/auth/[...all]/route"), (m) => ({ all: m[1]!.split("/") })],
+  [/^\/api\/(.+)$/, () => import("@/app/api/[...path]/route"), (m) => ({ path: m[1]!.split("/") })],
+];
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  token?: string;
+  cookie?: string;
+  json?: unknown;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+export const BASE_URL = "http://localhost:3000";
+
+export async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  const url = new URL(path, BASE_URL);
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("authorization", `Bearer ${options.token}`);
+  if (options.cookie) headers.set("cookie", options.cookie);
+  let body = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  const request = new Request(url, { method, headers, body, duplex: "half" } as RequestInit);
+  const route = routes.find(([pattern]) => pattern.test(url.pathname));
+  if (!route) throw new Error(`no route for ${url.pathname}`);
+  const [pattern, load, params] = route;
+  const module = await load();
+  const handler = module[method] as RouteHandler | undefined;
+  if (!handler) throw new Error(`${url.pathname} exports no ${method} handler`);
+  const response = await handler(request, { params: Promise.resolve(params(pattern.exec(url.pathname)!)) });
+  const text = await response.text();
+  let parsed: unknown = text;
+  if (response.headers.get("content-type")?.includes("json") && text) parsed = JSON.parse(text);
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+  cookie: string;
+}
+
+export async function signUp(name = "Test User"): Promise<TestUser> {
+  const email = `user-${randomUUID()}@example.com`;
+  const password = "correct horse battery staple";
+  const response = await api("POST", "/api/auth/sign-up/email", { json: { name, email, password } });
+  if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${response.text}`);
+  const setCookie = response.headers.get("set-cookie") ?? "";
+  const cookie = setCookie.split(";")[0]!;
+  return { id: response.body.user.id, email, password, token: response.body.token, cookie };
+}
+
+export async function createTask(user: TestUser, json: Record<string, unknown> = { title: "A task" }) {
+  const response = await api("POST", "/api/tasks", { token: user.token, json });
+  if (response.status !== 201) throw new Error(`create failed: ${response.status} ${response.text}`);
+  return response.body;
+}
+
+/** Asserts the contract's error envelope and returns it. */
+export function expectError(response: ApiResponse, status: number, code: string) {
+  const problem = `${response.status} ${response.text}`;
+  if (response.status !== status) throw new Error(`expected ${status} ${code}, got ${problem}`);
+  if (response.body?.error_code !== code) throw new Error(`expected error_code ${code}, got ${problem}`);
+  if (typeof response.body.detail !== "string" || !response.body.detail) throw new Error(`missing detail: ${problem}`);
+  if (response.headers.get("x-error-code") !== code) throw new Error(`X-Error-Code header is not ${code}: ${problem}`);
+  return response.body;
+}

@@ -1,0 +1,17 @@
+import { afterAll, inject } from "vitest";
+
+// Points the app's configuration at the driver this project tests, before any app module reads it.
+const driver = process.env.TEST_DRIVER;
+Object.assign(process.env, { NODE_ENV: "test" });
+if (driver === "pglite") {
+  process.env.DATABASE_URL = "pglite:memory";
+} else {
+  process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+  process.env.DATABASE_DRIVER = driver;
+  if (driver === "neon") process.env.NEON_WS_PROXY = inject("neonWsProxy");
+}
+
+afterAll(async () => {
+  const { closeDatabase } = await import("@/lib/db");
+  await closeDatabase();
+});
