@@ -35,6 +35,9 @@ export default defineConfig({
         test: {
           name: "server",
           include: ["test/server/**/*.test.ts"],
+          // The outage test takes a real PostgreSQL server away; there is none without TEST_DATABASE_URL.
+          exclude: testDatabaseUrl ? [] : ["test/server/outage.test.ts"],
+          globalSetup: testDatabaseUrl ? ["test/global-setup-postgres.ts"] : [],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

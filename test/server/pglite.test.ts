@@ -1,0 +1,54 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { signUpOver, startNextServer, type NextServer } from "./next-server";
+
+// Durability and the one-process rule of the embedded database, on real `next start` processes.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "task-api-pglite-"));
+const env = { DATABASE_URL: `pglite:${dataDir}/db` };
+const running: NextServer[] = [];
+
+async function start() {
+  const server = await startNextServer(env);
+  running.push(server);
+  return server;
+}
+
+afterAll(async () => {
+  await Promise.all(running.map((server) => server.stop("SIGKILL")));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("embedded PGlite under next start", () => {
+  it("keeps a task that got its 201 across kill -9 and a restart, and refuses a second process", async () => {
+    const first = await start();
+    const { token } = await signUpOver(first.url);
+    const auth = { authorization: `Bearer ${token}` };
+    const created = await fetch(`${first.url}/api/tasks`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ title: "survives a crash" }),
+    });
+    expect(created.status).toBe(201);
+    const task = (await created.json()) as { id: number };
+
+    await first.stop("SIGKILL");
+    const second = await start();
+    const fetched = await fetch(`${second.url}/api/tasks/${task.id}`, { headers: auth });
+    expect(fetched.status).toBe(200);
+    expect(await fetched.json()).toMatchObject({ id: task.id, title: "survives a crash" });
+
+    const intruder = await startNextServer(env).then(
+      (server) => {
+        running.push(server);
+        return "started";
+      },
+      (error: Error) => error.message,
+    );
+    expect(intruder).toMatch(/exited with 1[\s\S]*in use by process \d+/);
+
+    const after = await fetch(`${second.url}/api/tasks?limit=100`, { headers: auth });
+    expect(((await after.json()) as { items: unknown[] }).items).toHaveLength(1);
+  });
+});
