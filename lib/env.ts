@@ -5,32 +5,27 @@ const DEV_AUTH_SECRET = "development-only-secret-do-not-use-in-production";
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
-const envSchema = z
-  .object({
-    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-    DATABASE_URL: z
-      .string()
-      .regex(/^(postgres(ql)?:\/\/|pglite:)/, "a postgres:// or postgresql:// URL, pglite:<dir> or pglite:memory")
-      .optional(),
-    DATABASE_DRIVER: z.enum(["pg", "neon", "pglite"]).optional(),
-    NEON_WS_PROXY: z.string().min(1).optional(),
-    DB_POOL_MAX: integer(10, 1, 1000),
-    DB_POOL_ACQUIRE_TIMEOUT_MS: integer(30_000, 100, 600_000),
-    DB_POOL_IDLE_TIMEOUT_MS: integer(10_000, 100, 3_600_000),
-    DB_POOL_MAX_LIFETIME_S: integer(3600, 1, 86_400),
-    DB_STATEMENT_TIMEOUT_MS: integer(5000, 100, 600_000),
-    BETTER_AUTH_SECRET: z.string().min(32, "at least 32 characters (openssl rand -base64 32)").optional(),
-    BETTER_AUTH_URL: z.url().optional(),
-    AUTH_RATE_LIMIT_ENABLED: z.stringbool().optional(),
-    AUTH_RATE_LIMIT_WINDOW_S: integer(60, 1, 86_400),
-    AUTH_RATE_LIMIT_MAX: integer(10, 1, 1_000_000),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== "production") return;
-    for (const key of ["DATABASE_URL", "BETTER_AUTH_SECRET"] as const) {
-      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when NODE_ENV=production" });
-    }
-  });
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|pglite:)/, "a postgres:// or postgresql:// URL, pglite:<dir> or pglite:memory")
+    .optional(),
+  DATABASE_DRIVER: z.enum(["pg", "neon", "pglite"]).optional(),
+  NEON_WS_PROXY: z.string().min(1).optional(),
+  DB_POOL_MAX: integer(10, 1, 1000),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: integer(30_000, 100, 600_000),
+  DB_POOL_IDLE_TIMEOUT_MS: integer(10_000, 100, 3_600_000),
+  DB_POOL_MAX_LIFETIME_S: integer(3600, 1, 86_400),
+  DB_STATEMENT_TIMEOUT_MS: integer(5000, 100, 600_000),
+  BETTER_AUTH_SECRET: z.string().min(32, "at least 32 characters (openssl rand -base64 32)").optional(),
+  BETTER_AUTH_URL: z.url().optional(),
+  AUTH_RATE_LIMIT_ENABLED: z.stringbool().optional(),
+  AUTH_RATE_LIMIT_WINDOW_S: integer(60, 1, 86_400),
+  AUTH_RATE_LIMIT_MAX: integer(10, 1, 1_000_000),
+});
+
+const REQUIRED_IN_PRODUCTION = ["DATABASE_URL", "BETTER_AUTH_SECRET"] as const;
 
 export type Env = Omit<z.infer<typeof envSchema>, "DATABASE_URL" | "BETTER_AUTH_SECRET"> & {
   DATABASE_URL: string;
@@ -45,8 +40,14 @@ export class ConfigError extends Error {
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+  // Checked beside the schema, not in a refinement, so that it is reported even when other
+  // variables fail to parse: one message names every problem.
+  const missing = cleaned.NODE_ENV === "production" ? REQUIRED_IN_PRODUCTION.filter((key) => !cleaned[key]) : [];
+  const lines = [
+    ...missing.map((key) => `  ${key}: required when NODE_ENV=production`),
+    ...(result.error?.issues ?? []).map((issue) => `  ${issue.path.join(".")}: ${issue.message}`),
+  ];
+  if (!result.success || lines.length > 0) {
     throw new ConfigError(`Invalid environment configuration:\n${lines.join("\n")}`);
   }
   const env = result.data;

@@ -20,16 +20,21 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export const fieldErrorSchema = z.object({
+  path: z.string().meta({ description: "The failing field, e.g. `title`", example: "title" }),
+  message: z.string().meta({ example: "must not be empty" }),
+});
 
-export interface ErrorBody {
-  detail: string;
-  error_code: string;
-  errors?: FieldError[];
-}
+export const errorBodySchema = z
+  .object({
+    detail: z.string().meta({ description: "Human-readable; safe to show", example: "Task not found" }),
+    error_code: z.string().meta({ description: "Stable machine-readable code; also sent as X-Error-Code" }),
+    errors: z.array(fieldErrorSchema).optional().meta({ description: "Only on VALIDATION_ERROR: one entry per failing field" }),
+  })
+  .meta({ id: "Error" });
+
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 export class ApiError extends Error {
   readonly status: number;

@@ -1,11 +1,30 @@
 import { auth } from "@/lib/auth";
-import { ERROR_CODES, errorHeaders, type ErrorCode } from "@/lib/errors";
+import { ERROR_CODES, errorHeaders, type ErrorCode, type FieldError } from "@/lib/errors";
+import { readJsonObject } from "@/lib/http/body";
 
 const codeByStatus = new Map<number, ErrorCode>(
   (Object.entries(ERROR_CODES) as [ErrorCode, { status: number }][])
     .filter(([code]) => code !== "INVALID_JSON" && code !== "TASK_NOT_FOUND")
     .map(([code, { status }]) => [status, code]),
 );
+
+// Better Auth reports field problems as "[body.email] Invalid email address; [body.name] ..."
+// or as a code for the password; clients get them as `errors[]`, like on every other route.
+const FIELD_BY_CODE: Record<string, string> = {
+  PASSWORD_TOO_SHORT: "password",
+  PASSWORD_TOO_LONG: "password",
+  INVALID_EMAIL: "email",
+};
+
+function fieldErrors(code: string | undefined, message: string): FieldError[] | undefined {
+  const fromMessage = [...message.matchAll(/\[body\.([\w.]+)\]\s*([^;]+)/g)].map(([, path, text]) => ({
+    path: path!,
+    message: text!.trim(),
+  }));
+  if (fromMessage.length > 0) return fromMessage;
+  const field = code ? FIELD_BY_CODE[code] : undefined;
+  return field ? [{ path: field, message }] : undefined;
+}
 
 async function readJson(response: Response): Promise<Record<string, unknown>> {
   try {
@@ -28,28 +47,37 @@ async function withEnvelope(response: Response): Promise<Response> {
     typeof body.message === "string" && body.message
       ? body.message
       : (ERROR_CODES[errorCode as ErrorCode]?.detail ?? response.statusText);
+  const errors = errorCode === "VALIDATION_ERROR" ? fieldErrors(ownCode, detail) : undefined;
   const headers = new Headers(response.headers);
   headers.delete("content-length");
   for (const [name, value] of Object.entries(errorHeaders(response.status, errorCode))) headers.set(name, value);
   headers.set("content-type", "application/json");
-  return new Response(JSON.stringify({ ...body, detail, error_code: errorCode }), { status: response.status, headers });
+  const envelope = { ...body, detail, error_code: errorCode, ...(errors ? { errors } : {}) };
+  return new Response(JSON.stringify(envelope), { status: response.status, headers });
 }
 
-// Better Auth wants a JSON body on every POST; a bare `POST /api/auth/sign-out` with only a
-// bearer token is what API clients naturally send, so it gets an empty JSON object.
-function withJsonBody(request: Request): Request {
+/**
+ * POST bodies are read by the same reader as every other route (64 KiB limit while streaming,
+ * 415 for other media types, INVALID_JSON for anything but a JSON object) and handed on to
+ * Better Auth re-serialized. A bare `POST /api/auth/sign-out` with only a bearer token, which
+ * is what API clients naturally send, gets an empty JSON object.
+ */
+async function normalized(request: Request): Promise<Request> {
+  if (request.method !== "POST") return request;
   const isBareSignOut =
-    request.method === "POST" &&
     new URL(request.url).pathname.endsWith("/sign-out") &&
     !request.headers.get("content-type") &&
-    !request.headers.get("content-length");
-  if (!isBareSignOut) return request;
+    !request.headers.get("content-length") &&
+    !request.headers.get("transfer-encoding");
+  const body = isBareSignOut ? {} : await readJsonObject(request);
   const headers = new Headers(request.headers);
   headers.set("content-type", "application/json");
-  return new Request(request.url, { method: "POST", headers, body: "{}" });
+  headers.delete("content-length");
+  headers.delete("transfer-encoding");
+  return new Request(request.url, { method: "POST", headers, body: JSON.stringify(body) });
 }
 
 export async function handleAuthRequest(request: Request): Promise<Response> {
-  const response = await (await auth()).handler(withJsonBody(request));
+  const response = await (await auth()).handler(await normalized(request));
   return response.status >= 400 ? withEnvelope(response) : response;
 }

@@ -17,16 +17,17 @@ const storableText = (max: number) =>
     .refine((value) => value.isWellFormed(), "must be valid Unicode (no lone surrogates)")
     .refine((value) => codePoints(value) <= max, `must be at most ${max} characters`);
 
+// maxLength in the document: JSON Schema counts code points, as these refinements do.
 export const titleSchema = z
   .string()
   .trim()
   .min(1, "must not be empty")
   .pipe(storableText(TITLE_MAX))
-  .meta({ description: "Trimmed; 1 to 200 Unicode code points", example: "Write the release notes" });
+  .meta({ maxLength: TITLE_MAX, description: "Trimmed; 1 to 200 Unicode code points", example: "Write the release notes" });
 
 export const descriptionSchema = storableText(DESCRIPTION_MAX)
   .nullable()
-  .meta({ description: "At most 1000 Unicode code points, or null", example: "Cover the API changes" });
+  .meta({ maxLength: DESCRIPTION_MAX, description: "At most 1000 Unicode code points, or null", example: "Cover the API changes" });
 
 export const completedSchema = z.boolean().meta({ description: "No coercion: \"true\" is rejected" });
 
@@ -50,7 +51,8 @@ export const taskIdSchema = z
   .string()
   .regex(/^[1-9][0-9]{0,9}$/, "must be a positive integer")
   .transform(Number)
-  .pipe(z.number().max(INT4_MAX, "is out of range"));
+  .pipe(z.number().max(INT4_MAX, "is out of range"))
+  .meta({ type: "integer", minimum: 1, maximum: INT4_MAX, description: "Task id", example: 42 });
 
 export const taskParamsSchema = z.object({ id: taskIdSchema });
 
@@ -61,6 +63,7 @@ export function encodeCursor(id: number): string {
 
 const cursorSchema = z
   .string()
+  .meta({ description: "`next_cursor` from the previous page (opaque)", example: "NDI" })
   .transform((cursor, ctx) => {
     const decoded = Buffer.from(cursor, "base64url").toString();
     const parsed = taskIdSchema.safeParse(decoded);
@@ -75,14 +78,16 @@ export const taskListQuerySchema = z.object({
   completed: z
     .enum(["true", "false"], "must be true or false")
     .transform((value) => value === "true")
-    .optional(),
+    .optional()
+    .meta({ description: "Only completed (`true`) or only open (`false`) tasks; all when absent" }),
   limit: z
     .string()
     .regex(/^[0-9]{1,3}$/, `must be an integer from 1 to ${PAGE_SIZE_MAX}`)
     .transform(Number)
     .pipe(z.number().min(1, `must be at least 1`).max(PAGE_SIZE_MAX, `must be at most ${PAGE_SIZE_MAX}`))
     .optional()
-    .transform((limit) => limit ?? PAGE_SIZE_DEFAULT),
+    .transform((limit) => limit ?? PAGE_SIZE_DEFAULT)
+    .meta({ type: "integer", minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT, description: "Page size" }),
   cursor: cursorSchema.optional(),
 });
 
@@ -90,17 +95,26 @@ export type TaskCreate = z.infer<typeof taskCreateSchema>;
 export type TaskPatch = z.infer<typeof taskPatchSchema>;
 export type TaskListQuery = z.infer<typeof taskListQuerySchema>;
 
-export interface Task {
-  id: number;
-  user_id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  created_at: string;
-  updated_at: string;
-}
+const timestamp = z.iso.datetime().meta({ description: "RFC 3339, UTC", example: "2026-12-01T15:04:05.123Z" });
 
-export interface TaskPage {
-  items: Task[];
-  next_cursor: string | null;
-}
+export const taskSchema = z
+  .object({
+    id: z.int().min(1).max(INT4_MAX).meta({ example: 42 }),
+    user_id: z.string().meta({ description: "The owner; always the caller" }),
+    title: z.string().meta({ example: "Write the release notes" }),
+    description: z.string().nullable().meta({ example: "Cover the API changes" }),
+    completed: z.boolean(),
+    created_at: timestamp,
+    updated_at: timestamp.meta({ description: "RFC 3339, UTC; changes on every successful update" }),
+  })
+  .meta({ id: "Task" });
+
+export const taskPageSchema = z
+  .object({
+    items: z.array(taskSchema).meta({ description: "Newest first" }),
+    next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page" }),
+  })
+  .meta({ id: "TaskPage" });
+
+export type Task = z.infer<typeof taskSchema>;
+export type TaskPage = z.infer<typeof taskPageSchema>;
