@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { database } from "@/lib/db";
 import { DatabaseTimeoutError, isDatabaseUnavailable } from "@/lib/db/failures";
 import { hasPendingMigrations } from "@/lib/db/migrate";
@@ -5,12 +6,16 @@ import { ApiError } from "@/lib/errors";
 
 export const HEALTH_PROBE_TIMEOUT_MS = 2000;
 
-export interface Health {
-  status: "ok";
-  database: "ok";
-  driver: string;
-  migrations: "up_to_date" | "pending";
-}
+export const healthSchema = z
+  .object({
+    status: z.literal("ok"),
+    database: z.literal("ok"),
+    driver: z.enum(["pg", "neon", "pglite"]),
+    migrations: z.enum(["up_to_date", "pending"]).meta({ description: "Whether this build ships migrations the database lacks" }),
+  })
+  .meta({ id: "Health" });
+
+export type Health = z.infer<typeof healthSchema>;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { assertDescribed } from "./openapi-validator";
 
 // Calls the app's route handlers in-process, routed the way Next routes app/api, so that the
-// integration suite exercises the real handlers, auth and database on every driver.
+// integration suite exercises the real handlers, auth and database on every driver. Every
+// response is validated against the OpenAPI document.
 type RouteHandler = (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 type RouteModule = Record<string, unknown>;
 
@@ -51,6 +53,7 @@ export async function api<T = any>(method: string, path: string, options: Reques
   const text = await response.text();
   let parsed: unknown = text;
   if (response.headers.get("content-type")?.includes("json") && text) parsed = JSON.parse(text);
+  assertDescribed(method, url.pathname, response.status, response.headers, parsed);
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }
 

@@ -1,0 +1,7 @@
+import { z } from "zod";
+import { withErrors } from "@/lib/http/route";
+import { docsAsset } from "@/lib/openapi/docs";
+
+const params = z.object({ asset: z.string() });
+
+export const GET = withErrors(async (_request, context) => docsAsset(params.parse(await context.params).asset));
