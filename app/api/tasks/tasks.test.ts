@@ -1,0 +1,683 @@
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { sessions } from "@/lib/db/schema";
+import { api, createTask, expectError, signUp, type ApiResponse, type TestUser } from "@/test/api";
+
+// Integration tests for GET /api/tasks and POST /api/tasks, on the real handlers and database.
+// Every test makes its own users: the pg and neon projects share one database.
+
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const MAX_BODY = 64 * 1024;
+const EMOJI = "\u{1F600}"; // one code point, two UTF-16 units
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/** A 400 VALIDATION_ERROR whose `errors` name every given field (and are well-formed). */
+function expectValidation(response: ApiResponse, ...paths: string[]) {
+  const body = expectError(response, 400, "VALIDATION_ERROR");
+  expect(Array.isArray(body.errors)).toBe(true);
+  expect(body.errors.length).toBeGreaterThan(0);
+  for (const error of body.errors) {
+    expect(typeof error.path).toBe("string");
+    expect(typeof error.message).toBe("string");
+    expect(error.message.length).toBeGreaterThan(0);
+  }
+  const failing = body.errors.map((error: { path: string }) => error.path);
+  for (const path of paths) expect(failing).toContain(path);
+  return body;
+}
+
+function expectUnauthorized(response: ApiResponse) {
+  expectError(response, 401, "UNAUTHORIZED");
+  expect(response.headers.get("www-authenticate")).toBe("Bearer");
+}
+
+/** Asserts the full Task shape. */
+function expectTask(task: any, user: TestUser, fields: { title: string; description: string | null; completed: boolean }) {
+  expect(Object.keys(task).sort()).toEqual(
+    ["completed", "created_at", "description", "id", "title", "updated_at", "user_id"].sort(),
+  );
+  expect(Number.isInteger(task.id)).toBe(true);
+  expect(task.id).toBeGreaterThan(0);
+  expect(task.user_id).toBe(user.id);
+  expect(task.title).toBe(fields.title);
+  expect(task.description).toBe(fields.description);
+  expect(task.completed).toBe(fields.completed);
+  expect(task.created_at).toMatch(TIMESTAMP);
+  expect(task.updated_at).toMatch(TIMESTAMP);
+  expect(Math.abs(Date.parse(task.created_at) - Date.now())).toBeLessThan(5 * 60_000);
+  expect(Date.parse(task.updated_at)).toBeGreaterThanOrEqual(Date.parse(task.created_at));
+}
+
+const post = (user: TestUser, json: unknown) => api("POST", "/api/tasks", { token: user.token, json });
+
+const postRaw = (user: TestUser | undefined, body: BodyInit, headers: Record<string, string> = JSON_HEADERS) =>
+  api("POST", "/api/tasks", { token: user?.token, body, headers });
+
+const list = (user: TestUser, query = "") => api("GET", `/api/tasks${query}`, { token: user.token });
+
+/** A stream body with no Content-Length, pulled one chunk at a time. */
+function streamOf(chunks: Uint8Array[], onPull?: (bytes: number) => void) {
+  let index = 0;
+  let pulled = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const chunk = chunks[index++];
+        if (!chunk) return controller.close();
+        pulled += chunk.byteLength;
+        onPull?.(pulled);
+        controller.enqueue(chunk);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** Every page of a listing, following next_cursor to the end. */
+async function allPages(user: TestUser, query: string) {
+  const pages: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const separator = query ? "&" : "";
+    const response = await list(user, `?${query}${cursor ? `${separator}cursor=${encodeURIComponent(cursor)}` : ""}`);
+    expect(response.status).toBe(200);
+    pages.push(response.body);
+    cursor = response.body.next_cursor;
+    expect(pages.length).toBeLessThan(100);
+  } while (cursor !== null);
+  return pages;
+}
+
+const ids = (tasks: { id: number }[]) => tasks.map((task) => task.id);
+const newestFirst = (values: number[]) => [...values].sort((a, b) => b - a);
+
+describe("POST /api/tasks", () => {
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await signUp("Creator");
+  });
+
+  describe("success", () => {
+    it("creates a task with defaults: 201, Location, the Task, and it can be read back", async () => {
+      const response = await post(user, { title: "Write the release notes" });
+      expect(response.status).toBe(201);
+      expect(response.headers.get("content-type")).toContain("application/json");
+      expectTask(response.body, user, { title: "Write the release notes", description: null, completed: false });
+      expect(response.headers.get("location")).toBe(`/api/tasks/${response.body.id}`);
+
+      const read = await api("GET", response.headers.get("location")!, { token: user.token });
+      expect(read.status).toBe(200);
+      expect(read.body).toEqual(response.body);
+    });
+
+    it("stores every given field", async () => {
+      const response = await post(user, { title: "Full", description: "All the details", completed: true });
+      expect(response.status).toBe(201);
+      expectTask(response.body, user, { title: "Full", description: "All the details", completed: true });
+    });
+
+    it("accepts description null and completed false explicitly", async () => {
+      const response = await post(user, { title: "Explicit", description: null, completed: false });
+      expect(response.status).toBe(201);
+      expectTask(response.body, user, { title: "Explicit", description: null, completed: false });
+    });
+
+    it("gives each task a new id, increasing in creation order", async () => {
+      const first = await createTask(user, { title: "first" });
+      const second = await createTask(user, { title: "second" });
+      expect(second.id).toBeGreaterThan(first.id);
+    });
+
+    it("trims the title", async () => {
+      const response = await post(user, { title: " \t Buy milk \n " });
+      expect(response.status).toBe(201);
+      expect(response.body.title).toBe("Buy milk");
+    });
+
+    it("counts the 200-character title limit after trimming", async () => {
+      const title = "a".repeat(200);
+      const response = await post(user, { title: `   ${title}   ` });
+      expect(response.status).toBe(201);
+      expect(response.body.title).toBe(title);
+    });
+
+    it("accepts a 200 code point title of emoji (400 UTF-16 units) and stores it intact", async () => {
+      const title = EMOJI.repeat(200);
+      expect(title.length).toBe(400);
+      const response = await post(user, { title });
+      expect(response.status).toBe(201);
+      expect(response.body.title).toBe(title);
+      const read = await api("GET", `/api/tasks/${response.body.id}`, { token: user.token });
+      expect(read.body.title).toBe(title);
+    });
+
+    it("accepts a 1000 code point description of emoji and stores it intact", async () => {
+      const description = EMOJI.repeat(1000);
+      const response = await post(user, { title: "Long description", description });
+      expect(response.status).toBe(201);
+      expect(response.body.description).toBe(description);
+      const read = await api("GET", `/api/tasks/${response.body.id}`, { token: user.token });
+      expect(read.body.description).toBe(description);
+    });
+
+    it("decodes an escaped surrogate pair into one character", async () => {
+      const response = await postRaw(user, '{"title":"smile \\ud83d\\ude00"}');
+      expect(response.status).toBe(201);
+      expect(response.body.title).toBe(`smile ${EMOJI}`);
+    });
+
+    it("accepts application/json with parameters and in any letter case", async () => {
+      const withCharset = await postRaw(user, '{"title":"charset"}', { "content-type": "application/json; charset=utf-8" });
+      expect(withCharset.status).toBe(201);
+      const upper = await postRaw(user, '{"title":"upper"}', { "content-type": "Application/JSON" });
+      expect(upper.status).toBe(201);
+    });
+
+    it("authenticates with the session cookie as well as the bearer token", async () => {
+      const response = await api("POST", "/api/tasks", { cookie: user.cookie, json: { title: "From the browser" } });
+      expect(response.status).toBe(201);
+      expectTask(response.body, user, { title: "From the browser", description: null, completed: false });
+    });
+  });
+
+  describe("title validation", () => {
+    it("requires a title", async () => {
+      expectValidation(await post(user, {}), "title");
+      expectValidation(await post(user, { description: "no title" }), "title");
+    });
+
+    it.each([
+      ["empty", ""],
+      ["whitespace only", " \t\n "],
+      ["null", null],
+      ["a number", 42],
+      ["a boolean", true],
+      ["an array", ["title"]],
+      ["an object", { text: "title" }],
+    ])("rejects a title that is %s", async (_, title) => {
+      expectValidation(await post(user, { title }), "title");
+    });
+
+    it("rejects 201 characters", async () => {
+      expectValidation(await post(user, { title: "a".repeat(201) }), "title");
+    });
+
+    it("rejects 201 emoji (code points, not UTF-16 units, are counted)", async () => {
+      expectValidation(await post(user, { title: EMOJI.repeat(201) }), "title");
+    });
+
+    it("rejects U+0000", async () => {
+      expectValidation(await post(user, { title: "nul\u0000byte" }), "title");
+    });
+
+    it("rejects a lone surrogate with 400, not 500", async () => {
+      expectValidation(await postRaw(user, '{"title":"\\ud800"}'), "title");
+      expectValidation(await postRaw(user, '{"title":"x\\udc00y"}'), "title");
+    });
+  });
+
+  describe("description and completed validation", () => {
+    it("rejects a description of 1001 code points", async () => {
+      expectValidation(await post(user, { title: "t", description: "d".repeat(1001) }), "description");
+      expectValidation(await post(user, { title: "t", description: EMOJI.repeat(1001) }), "description");
+    });
+
+    it.each([
+      ["a number", 5],
+      ["a boolean", false],
+      ["an array", ["d"]],
+    ])("rejects a description that is %s", async (_, description) => {
+      expectValidation(await post(user, { title: "t", description }), "description");
+    });
+
+    it("rejects U+0000 and lone surrogates in the description", async () => {
+      expectValidation(await post(user, { title: "t", description: "a\u0000" }), "description");
+      expectValidation(await postRaw(user, '{"title":"t","description":"\\udfff"}'), "description");
+    });
+
+    it.each([
+      ["the string true", "true"],
+      ["the string false", "false"],
+      ["1", 1],
+      ["0", 0],
+      ["null", null],
+    ])("does not coerce completed: %s is rejected", async (_, completed) => {
+      expectValidation(await post(user, { title: "t", completed }), "completed");
+    });
+
+    it("names every failing field at once", async () => {
+      const body = expectValidation(await post(user, { title: "", description: 1, completed: "yes" }), "title", "description", "completed");
+      expect(body.errors.length).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  describe("server-owned and unknown fields", () => {
+    it.each([
+      ["id", 123],
+      ["user_id", "someone-else"],
+      ["created_at", "2020-01-01T00:00:00.000Z"],
+      ["updated_at", "2020-01-01T00:00:00.000Z"],
+      ["priority", "high"],
+      ["Title", "wrong case"],
+    ])("rejects %s", async (field, value) => {
+      expectValidation(await post(user, { title: "valid", [field]: value }), field);
+    });
+
+    it("creates nothing when the body is rejected", async () => {
+      const fresh = await signUp();
+      expectValidation(await post(fresh, { title: "sneaky", user_id: user.id }), "user_id");
+      expect((await list(fresh)).body.items).toEqual([]);
+      expect((await list(user)).body.items.some((task: any) => task.title === "sneaky")).toBe(false);
+    });
+  });
+
+  describe("body format", () => {
+    it.each([
+      ["plain text", "not json"],
+      ["truncated JSON", '{"title":'],
+      ["single quotes", "{'title':'x'}"],
+      ["a trailing comma", '{"title":"x",}'],
+      ["an empty body", ""],
+    ])("answers INVALID_JSON for %s", async (_, body) => {
+      expectError(await postRaw(user, body), 400, "INVALID_JSON");
+    });
+
+    it.each([
+      ["an array", '[{"title":"x"}]'],
+      ["null", "null"],
+      ["a number", "42"],
+      ["a string", '"title"'],
+      ["a boolean", "true"],
+    ])("answers INVALID_JSON for a JSON value that is %s, not an object", async (_, body) => {
+      expectError(await postRaw(user, body), 400, "INVALID_JSON");
+    });
+
+    it("answers INVALID_JSON for invalid UTF-8", async () => {
+      const invalid = [
+        Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+        Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]), // overlong "/"
+        Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]), // encoded surrogate
+      ];
+      for (const bytes of invalid) {
+        expectError(await postRaw(user, new Uint8Array(bytes)), 400, "INVALID_JSON");
+      }
+    });
+
+    it.each([
+      ["text/plain", "text/plain"],
+      ["form data", "application/x-www-form-urlencoded"],
+      ["another JSON-like type", "application/json-patch+json"],
+    ])("answers 415 for a %s content type", async (_, contentType) => {
+      const response = await postRaw(user, '{"title":"x"}', { "content-type": contentType });
+      expectError(response, 415, "UNSUPPORTED_MEDIA_TYPE");
+    });
+
+    it("answers 415 with no content type", async () => {
+      const response = await postRaw(user, new TextEncoder().encode('{"title":"x"}'), {});
+      expect(response.status).toBe(415);
+      expectError(response, 415, "UNSUPPORTED_MEDIA_TYPE");
+    });
+  });
+
+  describe("body size", () => {
+    /** `{"title":"<title>"}` padded with JSON whitespace to exactly `size` bytes. */
+    const paddedBody = (size: number, title = "padded") => {
+      const json = `{"title":"${title}"}`;
+      return json.slice(0, -1) + " ".repeat(size - json.length) + "}";
+    };
+
+    it("accepts a body of exactly 64 KiB", async () => {
+      const body = paddedBody(MAX_BODY, "exactly 64 KiB");
+      expect(Buffer.byteLength(body)).toBe(MAX_BODY);
+      const response = await postRaw(user, body, { ...JSON_HEADERS, "content-length": String(MAX_BODY) });
+      expect(response.status).toBe(201);
+      expect(response.body.title).toBe("exactly 64 KiB");
+    });
+
+    it("answers 413 for one byte over 64 KiB with Content-Length", async () => {
+      const body = paddedBody(MAX_BODY + 1);
+      const response = await postRaw(user, body, { ...JSON_HEADERS, "content-length": String(MAX_BODY + 1) });
+      expectError(response, 413, "PAYLOAD_TOO_LARGE");
+    });
+
+    it("answers 413 for a large body with Content-Length", async () => {
+      const body = JSON.stringify({ title: "big", description: "x".repeat(200_000) });
+      const response = await postRaw(user, body, { ...JSON_HEADERS, "content-length": String(Buffer.byteLength(body)) });
+      expectError(response, 413, "PAYLOAD_TOO_LARGE");
+    });
+
+    it("answers 413 for a body over 64 KiB without Content-Length (streamed)", async () => {
+      const bytes = new TextEncoder().encode(paddedBody(MAX_BODY + 1));
+      const chunks = [bytes.subarray(0, 30_000), bytes.subarray(30_000, 60_000), bytes.subarray(60_000)];
+      const response = await postRaw(user, streamOf(chunks));
+      expectError(response, 413, "PAYLOAD_TOO_LARGE");
+    });
+
+    it("stops reading an endless streamed body soon after 64 KiB", async () => {
+      const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+      const chunks = [new TextEncoder().encode('{"title":"endless"'), ...Array.from({ length: 1024 }, () => chunk)];
+      let pulled = 0;
+      const response = await postRaw(user, streamOf(chunks, (bytes) => (pulled = bytes)));
+      expectError(response, 413, "PAYLOAD_TOO_LARGE");
+      expect(pulled).toBeGreaterThan(MAX_BODY);
+      expect(pulled).toBeLessThan(MAX_BODY + 4 * chunk.byteLength);
+    });
+
+    it("accepts a streamed body under the limit", async () => {
+      const bytes = new TextEncoder().encode(paddedBody(MAX_BODY - 10, "streamed"));
+      const response = await postRaw(user, streamOf([bytes.subarray(0, 1000), bytes.subarray(1000)]));
+      expect(response.status).toBe(201);
+      expect(response.body.title).toBe("streamed");
+    });
+  });
+});
+
+describe("authentication on /api/tasks", () => {
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await signUp("Auth");
+  });
+
+  const badCredentials: [string, Record<string, string>][] = [
+    ["no credentials", {}],
+    ["an unknown well-formed token", { authorization: "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }],
+    ["a malformed token", { authorization: "Bearer not a token" }],
+    ["an empty bearer", { authorization: "Bearer " }],
+    ["a non-bearer scheme", { authorization: "Basic dXNlcjpwYXNzd29yZA==" }],
+    ["a garbage session cookie", { cookie: "better-auth.session_token=garbage" }],
+    ["an unrelated cookie", { cookie: "theme=dark" }],
+  ];
+
+  it.each(badCredentials)("GET answers 401 with WWW-Authenticate: Bearer for %s", async (_, headers) => {
+    expectUnauthorized(await api("GET", "/api/tasks", { headers }));
+  });
+
+  it.each(badCredentials)("POST answers 401 with WWW-Authenticate: Bearer for %s", async (_, headers) => {
+    expectUnauthorized(await api("POST", "/api/tasks", { headers: { ...headers, ...JSON_HEADERS }, body: '{"title":"x"}' }));
+  });
+
+  it("rejects the right token under another scheme", async () => {
+    expectUnauthorized(await api("GET", "/api/tasks", { headers: { authorization: `Token ${user.token}` } }));
+  });
+
+  it("rejects a tampered token and a cookie with a bad signature", async () => {
+    const tampered = user.token.slice(0, -1) + (user.token.endsWith("A") ? "B" : "A");
+    expectUnauthorized(await api("GET", "/api/tasks", { token: tampered }));
+    const [name, value] = user.cookie.split("=") as [string, string];
+    const decoded = decodeURIComponent(value);
+    const badSignature = `${decoded.slice(0, decoded.lastIndexOf(".") + 1)}${Buffer.alloc(32).toString("base64")}`;
+    expectUnauthorized(await api("GET", "/api/tasks", { cookie: `${name}=${encodeURIComponent(badSignature)}` }));
+  });
+
+  it("accepts the valid token and cookie (control)", async () => {
+    expect((await api("GET", "/api/tasks", { token: user.token })).status).toBe(200);
+    expect((await api("GET", "/api/tasks", { cookie: user.cookie })).status).toBe(200);
+  });
+
+  it("rejects a signed-out session's token and cookie at once", async () => {
+    const leaving = await signUp("Leaving");
+    await createTask(leaving, { title: "before sign-out" });
+    const signOut = await api("POST", "/api/auth/sign-out", { token: leaving.token });
+    expect(signOut.status).toBe(200);
+    expectUnauthorized(await api("GET", "/api/tasks", { token: leaving.token }));
+    expectUnauthorized(await api("GET", "/api/tasks", { cookie: leaving.cookie }));
+    expectUnauthorized(await api("POST", "/api/tasks", { token: leaving.token, json: { title: "after" } }));
+  });
+
+  it("rejects an expired session", async () => {
+    const expiring = await signUp("Expiring");
+    expect((await list(expiring)).status).toBe(200);
+    await (await db())
+      .update(sessions)
+      .set({ expiresAt: sql`now() - interval '1 minute'` })
+      .where(eq(sessions.token, expiring.token));
+    expectUnauthorized(await list(expiring));
+    expectUnauthorized(await post(expiring, { title: "too late" }));
+  });
+
+  describe("401 comes before anything about the body", () => {
+    it("with a body that is not JSON", async () => {
+      expectUnauthorized(await postRaw(undefined, "not json"));
+    });
+
+    it("with an invalid task", async () => {
+      expectUnauthorized(await api("POST", "/api/tasks", { json: { title: "", id: 1 } }));
+    });
+
+    it("with the wrong content type", async () => {
+      expectUnauthorized(await postRaw(undefined, '{"title":"x"}', { "content-type": "text/plain" }));
+    });
+
+    it("with an oversized body", async () => {
+      const body = JSON.stringify({ title: "x".repeat(100_000) });
+      expectUnauthorized(await postRaw(undefined, body, { ...JSON_HEADERS, "content-length": String(body.length) }));
+    });
+
+    it("without reading the body at all", async () => {
+      let pulled = 0;
+      const body = streamOf([new TextEncoder().encode('{"title":"never read"}')], (bytes) => (pulled = bytes));
+      const response = await api("POST", "/api/tasks", { token: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", body, headers: JSON_HEADERS });
+      expectUnauthorized(response);
+      expect(pulled).toBe(0);
+    });
+
+    it("with an invalid query on GET", async () => {
+      expectUnauthorized(await api("GET", "/api/tasks?limit=0&cursor=garbage"));
+    });
+  });
+});
+
+describe("GET /api/tasks", () => {
+  describe("listing", () => {
+    it("answers an empty page for a user with no tasks", async () => {
+      const user = await signUp();
+      const response = await list(user);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toContain("application/json");
+      expect(response.body).toEqual({ items: [], next_cursor: null });
+    });
+
+    it("lists the user's tasks newest first, as full Tasks", async () => {
+      const user = await signUp();
+      const created = [];
+      for (const title of ["one", "two", "three"]) created.push(await createTask(user, { title }));
+      const response = await list(user);
+      expect(response.status).toBe(200);
+      expect(Object.keys(response.body).sort()).toEqual(["items", "next_cursor"]);
+      expect(response.body.next_cursor).toBeNull();
+      expect(response.body.items).toEqual([...created].reverse());
+      const createdAt = response.body.items.map((task: any) => Date.parse(task.created_at));
+      expect(createdAt).toEqual([...createdAt].sort((a, b) => b - a));
+      for (const task of response.body.items) expect(task.user_id).toBe(user.id);
+    });
+
+    it("filters by completed=true and completed=false", async () => {
+      const user = await signUp();
+      const done = [await createTask(user, { title: "done 1", completed: true })];
+      const open = [await createTask(user, { title: "open 1" })];
+      done.push(await createTask(user, { title: "done 2", completed: true }));
+      open.push(await createTask(user, { title: "open 2", completed: false }));
+
+      const completed = await list(user, "?completed=true");
+      expect(completed.status).toBe(200);
+      expect(ids(completed.body.items)).toEqual(newestFirst(ids(done)));
+      expect(completed.body.items.every((task: any) => task.completed === true)).toBe(true);
+
+      const notCompleted = await list(user, "?completed=false");
+      expect(notCompleted.status).toBe(200);
+      expect(ids(notCompleted.body.items)).toEqual(newestFirst(ids(open)));
+      expect(notCompleted.body.items.every((task: any) => task.completed === false)).toBe(true);
+
+      expect(ids((await list(user)).body.items)).toEqual(newestFirst([...ids(done), ...ids(open)]));
+    });
+
+    it.each(["yes", "1", "TRUE", "null"])("rejects completed=%s", async (value) => {
+      const user = await signUp();
+      expectValidation(await list(user, `?completed=${value}`), "completed");
+    });
+
+    it("shows a user only their own tasks", async () => {
+      const alice = await signUp("Alice");
+      const bob = await signUp("Bob");
+      const carol = await signUp("Carol");
+      const aliceTasks = [await createTask(alice, { title: "alice 1" }), await createTask(alice, { title: "alice 2", completed: true })];
+      const bobTasks = [await createTask(bob, { title: "bob 1" }), await createTask(bob, { title: "bob 2", completed: true })];
+
+      for (const [user, own] of [
+        [alice, aliceTasks],
+        [bob, bobTasks],
+      ] as const) {
+        const all = await list(user);
+        expect(ids(all.body.items)).toEqual(newestFirst(ids(own)));
+        for (const filter of ["?completed=true", "?completed=false", "?limit=1"]) {
+          const page = await list(user, filter);
+          for (const task of page.body.items) expect(task.user_id).toBe(user.id);
+        }
+        const paged = (await allPages(user, "limit=1")).flatMap((page) => page.items);
+        expect(ids(paged)).toEqual(newestFirst(ids(own)));
+      }
+      expect((await list(carol)).body).toEqual({ items: [], next_cursor: null });
+    });
+  });
+
+  describe("limit", () => {
+    let user: TestUser;
+    let all: number[];
+    beforeAll(async () => {
+      user = await signUp("Many");
+      const created = await Promise.all(Array.from({ length: 51 }, (_, i) => createTask(user, { title: `task ${i}` })));
+      all = newestFirst(ids(created));
+    });
+
+    it("defaults to 50", async () => {
+      const first = await list(user);
+      expect(first.status).toBe(200);
+      expect(ids(first.body.items)).toEqual(all.slice(0, 50));
+      expect(typeof first.body.next_cursor).toBe("string");
+      const second = await list(user, `?cursor=${encodeURIComponent(first.body.next_cursor)}`);
+      expect(ids(second.body.items)).toEqual(all.slice(50));
+      expect(second.body.next_cursor).toBeNull();
+    });
+
+    it("accepts 1 and 100", async () => {
+      const one = await list(user, "?limit=1");
+      expect(one.status).toBe(200);
+      expect(ids(one.body.items)).toEqual(all.slice(0, 1));
+      expect(typeof one.body.next_cursor).toBe("string");
+
+      const hundred = await list(user, "?limit=100");
+      expect(hundred.status).toBe(200);
+      expect(ids(hundred.body.items)).toEqual(all);
+      expect(hundred.body.next_cursor).toBeNull();
+    });
+
+    it("gives no cursor when the page holds exactly the remaining tasks", async () => {
+      const exact = await list(user, "?limit=51");
+      expect(ids(exact.body.items)).toEqual(all);
+      expect(exact.body.next_cursor).toBeNull();
+    });
+
+    it.each([
+      ["0", "limit=0"],
+      ["101", "limit=101"],
+      ["1000", "limit=1000"],
+      ["abc", "limit=abc"],
+      ["1.5", "limit=1.5"],
+      ["-1", "limit=-1"],
+      ["repeated", "limit=1&limit=2"],
+    ])("rejects limit %s", async (_, query) => {
+      expectValidation(await list(user, `?${query}`), "limit");
+    });
+  });
+
+  describe("cursor paging", () => {
+    it("walks all tasks in pages, with next_cursor null on the last page", async () => {
+      const user = await signUp();
+      const created: number[] = [];
+      for (let i = 0; i < 5; i++) created.push((await createTask(user, { title: `t${i}` })).id);
+      const expected = newestFirst(created);
+
+      const pages = await allPages(user, "limit=2");
+      expect(pages.map((page) => page.items.length)).toEqual([2, 2, 1]);
+      expect(pages.map((page) => page.next_cursor === null)).toEqual([false, false, true]);
+      expect(pages.flatMap((page) => ids(page.items))).toEqual(expected);
+    });
+
+    it("ends without an empty page when the tasks divide evenly", async () => {
+      const user = await signUp();
+      const created: number[] = [];
+      for (let i = 0; i < 4; i++) created.push((await createTask(user, { title: `t${i}` })).id);
+      const pages = await allPages(user, "limit=2");
+      expect(pages.map((page) => page.items.length)).toEqual([2, 2]);
+      expect(pages.flatMap((page) => ids(page.items))).toEqual(newestFirst(created));
+    });
+
+    it("pages through a completed filter", async () => {
+      const user = await signUp();
+      const done: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const task = await createTask(user, { title: `t${i}`, completed: i % 2 === 0 });
+        if (task.completed) done.push(task.id);
+      }
+      const pages = await allPages(user, "completed=true&limit=2");
+      expect(pages.map((page) => page.items.length)).toEqual([2, 1]);
+      const items = pages.flatMap((page) => page.items);
+      expect(ids(items)).toEqual(newestFirst(done));
+      expect(items.every((task: any) => task.completed)).toBe(true);
+    });
+
+    it.each(["garbage", "not-a-cursor", "!!!", "12345", "MA", "LTE"])("rejects the cursor %s", async (cursor) => {
+      // "MA" and "LTE" are base64url for "0" and "-1": shaped like a cursor, but not one the API gives.
+      const user = await signUp();
+      expectValidation(await list(user, `?cursor=${encodeURIComponent(cursor)}`), "cursor");
+    });
+
+    it("has no duplicates or gaps while tasks are created and deleted between pages", async () => {
+      const user = await signUp();
+      const t: number[] = [];
+      for (let i = 1; i <= 9; i++) t.push((await createTask(user, { title: `t${i}` })).id);
+      const [t1, t2, t3, t4, t5, t6, t7, t8, t9] = t as [number, number, number, number, number, number, number, number, number];
+      const remove = async (id: number) => expect((await api("DELETE", `/api/tasks/${id}`, { token: user.token })).status).toBe(204);
+
+      const page1 = await list(user, "?limit=3");
+      expect(ids(page1.body.items)).toEqual([t9, t8, t7]);
+      expect(page1.body.next_cursor).not.toBeNull();
+
+      // Between pages: new tasks (newer than the cursor), an unseen task deleted, a seen one deleted.
+      await createTask(user, { title: "new 1" });
+      await createTask(user, { title: "new 2" });
+      await remove(t5);
+      await remove(t8);
+
+      const page2 = await list(user, `?limit=3&cursor=${encodeURIComponent(page1.body.next_cursor)}`);
+      expect(ids(page2.body.items)).toEqual([t6, t4, t3]);
+      expect(page2.body.next_cursor).not.toBeNull();
+
+      await createTask(user, { title: "new 3" });
+      await remove(t2);
+
+      const page3 = await list(user, `?limit=3&cursor=${encodeURIComponent(page2.body.next_cursor)}`);
+      expect(ids(page3.body.items)).toEqual([t1]);
+      expect(page3.body.next_cursor).toBeNull();
+
+      const seen = [...page1.body.items, ...page2.body.items, ...page3.body.items].map((task: any) => task.id);
+      expect(new Set(seen).size).toBe(seen.length);
+      // Exactly the original tasks not deleted before their page came: no repeats, no gaps,
+      // and none of the tasks created behind the cursor.
+      expect(newestFirst(seen)).toEqual([t9, t8, t7, t6, t4, t3, t1]);
+    });
+  });
+
+  describe("unsupported methods", () => {
+    it.each(["PUT", "PATCH", "DELETE"])("%s /api/tasks answers 405 with Allow", async (method) => {
+      const user = await signUp();
+      const response = await api(method, "/api/tasks", { token: user.token, json: { title: "x" } });
+      expectError(response, 405, "METHOD_NOT_ALLOWED");
+      const allow = (response.headers.get("allow") ?? "").split(",").map((value) => value.trim());
+      expect(allow).toEqual(expect.arrayContaining(["GET", "POST"]));
+      expect(allow).not.toContain(method);
+    });
+  });
+});
