@@ -14,7 +14,7 @@ const integration = (driver: "pglite" | "pg" | "neon"): TestProjectInlineConfigu
     include: ["app/**/*.test.ts"],
     setupFiles: ["test/setup-driver.ts"],
     globalSetup: driver === "pglite" ? [] : ["test/global-setup-postgres.ts"],
-    env: { TEST_DRIVER: driver },
+    env: { TEST_DRIVER: driver, LOG_LEVEL: "warn", RATE_LIMIT_UNAUTHENTICATED_MAX: "1000000" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

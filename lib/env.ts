@@ -23,6 +23,15 @@ const envSchema = z.object({
   AUTH_RATE_LIMIT_ENABLED: z.stringbool().optional(),
   AUTH_RATE_LIMIT_WINDOW_S: integer(60, 1, 86_400),
   AUTH_RATE_LIMIT_MAX: integer(10, 1, 1_000_000),
+  RATE_LIMIT_WINDOW_S: integer(60, 1, 86_400),
+  RATE_LIMIT_WRITES_MAX: integer(300, 1, 1_000_000_000),
+  RATE_LIMIT_UNAUTHENTICATED_MAX: integer(60, 1, 1_000_000_000),
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url().transform((origin) => new URL(origin).origin)))
+    .default([]),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
 const REQUIRED_IN_PRODUCTION = ["DATABASE_URL", "BETTER_AUTH_SECRET"] as const;

@@ -1,11 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { z } from "zod";
 import { DatabaseTimeoutError } from "@/lib/db/failures";
 import { ApiError, ERROR_CODES, errorResponse, type ErrorCode } from "@/lib/errors";
 
 // Unexpected errors are logged to stderr by design; keep the test output readable.
+let stderr: MockInstance<typeof process.stderr.write>;
 beforeEach(() => {
-  vi.spyOn(console, "error").mockImplementation(() => {});
+  stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -151,7 +152,8 @@ describe("errorResponse: anything else", () => {
 
   it("logs the real error on the server", async () => {
     await render(new Error(secretMessage));
-    expect(console.error).toHaveBeenCalled();
-    expect(vi.mocked(console.error).mock.calls.flat().join(" ")).toContain("secret_table");
+    const logged = stderr.mock.calls.map(([chunk]) => String(chunk)).join("");
+    expect(JSON.parse(logged.split("\n")[0]!)).toMatchObject({ level: "error", message: "unhandled error" });
+    expect(logged).toContain("secret_table");
   });
 });

@@ -30,6 +30,7 @@ export const errorBodySchema = z
     detail: z.string().meta({ description: "Human-readable; safe to show", example: "Task not found" }),
     error_code: z.string().meta({ description: "Stable machine-readable code; also sent as X-Error-Code" }),
     errors: z.array(fieldErrorSchema).optional().meta({ description: "Only on VALIDATION_ERROR: one entry per failing field" }),
+    request_id: z.string().optional().meta({ description: "Same as the X-Request-Id response header; quote it in bug reports" }),
   })
   .meta({ id: "Error" });
 
@@ -69,24 +70,25 @@ export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErro
   });
 }
 
-function toApiError(error: unknown): ApiError {
+function toApiError(error: unknown, requestId: string | undefined): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof z.ZodError) {
     return new ApiError("VALIDATION_ERROR", undefined, { errors: fieldErrors(error) });
   }
   if (isDatabaseUnavailable(error)) {
-    logError("database unavailable", error);
+    logError("database unavailable", error, { request_id: requestId });
     return new ApiError("DATABASE_UNAVAILABLE");
   }
-  logError("unhandled error", error);
+  logError("unhandled error", error, { request_id: requestId });
   return new ApiError("INTERNAL_ERROR");
 }
 
 /** The single place where anything thrown becomes the contract's error envelope. */
-export function errorResponse(error: unknown): Response {
-  const apiError = toApiError(error);
+export function errorResponse(error: unknown, requestId?: string): Response {
+  const apiError = toApiError(error, requestId);
   const body: ErrorBody = { detail: apiError.message, error_code: apiError.code };
   if (apiError.extra.errors) body.errors = apiError.extra.errors;
+  if (requestId) body.request_id = requestId;
   return Response.json(body, {
     status: apiError.status,
     headers: { ...errorHeaders(apiError.status, apiError.code), ...apiError.extra.headers },

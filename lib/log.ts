@@ -1,20 +1,46 @@
-// Plain JSON lines on stdout/stderr: Vercel and most log pipelines parse them as-is,
-// and there is nothing here yet that a logging library would add.
-function describe(error: unknown) {
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message, stack: error.stack, cause: describeCause(error.cause) };
+import { env } from "@/lib/env";
+
+// Plain JSON lines on stdout/stderr, one per request and one per error: Vercel and most log
+// pipelines parse them as they are, and a logging library would add a dependency and a
+// per-request cost for nothing this service uses (no transports, no child loggers).
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
+type Level = Exclude<keyof typeof LEVELS, "silent">;
+
+function enabled(level: Level): boolean {
+  let configured: keyof typeof LEVELS = "info";
+  try {
+    configured = env().LOG_LEVEL;
+  } catch {
+    // Configuration errors are reported by the caller; logging must still work.
   }
-  return { message: String(error) };
+  return LEVELS[level] >= LEVELS[configured];
 }
 
-function describeCause(cause: unknown): unknown {
-  return cause === undefined ? undefined : describe(cause);
+function write(level: Level, message: string, fields: Record<string, unknown>) {
+  if (!enabled(level)) return;
+  const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields });
+  (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${line}\n`);
+}
+
+function describe(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  return {
+    name: error.name,
+    message: error.message,
+    code: (error as { code?: unknown }).code,
+    stack: error.stack,
+    cause: error.cause === undefined ? undefined : describe(error.cause),
+  };
 }
 
 export function logError(message: string, error: unknown, fields: Record<string, unknown> = {}) {
-  console.error(JSON.stringify({ time: new Date().toISOString(), level: "error", message, ...fields, error: describe(error) }));
+  write("error", message, { ...fields, error: describe(error) });
+}
+
+export function logWarn(message: string, fields: Record<string, unknown> = {}) {
+  write("warn", message, fields);
 }
 
 export function logInfo(message: string, fields: Record<string, unknown> = {}) {
-  console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", message, ...fields }));
+  write("info", message, fields);
 }

@@ -28,6 +28,8 @@ export interface RequestOptions {
   json?: unknown;
   body?: BodyInit;
   headers?: Record<string, string>;
+  /** Origin header; defaults to the app's own origin for cookie requests, as a browser sends. null omits it. */
+  origin?: string | null;
 }
 
 export const BASE_URL = "http://localhost:3000";
@@ -37,6 +39,8 @@ export async function api<T = any>(method: string, path: string, options: Reques
   const headers = new Headers(options.headers);
   if (options.token) headers.set("authorization", `Bearer ${options.token}`);
   if (options.cookie) headers.set("cookie", options.cookie);
+  const origin = options.origin === undefined ? (options.cookie ? BASE_URL : null) : options.origin;
+  if (origin && !headers.has("origin")) headers.set("origin", origin);
   let body = options.body;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);

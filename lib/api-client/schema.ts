@@ -179,6 +179,8 @@ export interface components {
                 /** @example must not be empty */
                 message: string;
             }[];
+            /** @description Same as the X-Request-Id response header; quote it in bug reports */
+            request_id?: string;
         };
         TaskPage: {
             /** @description Newest first */
@@ -371,6 +373,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description `RATE_LIMITED`: Too many requests */
+            429: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
@@ -470,6 +494,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: Forbidden */
+            403: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
             /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
             413: {
                 headers: {
@@ -495,6 +533,28 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests */
+            429: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
                     };
                 };
             };
@@ -592,6 +652,28 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "TASK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests */
+            429: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
                     };
                 };
             };
@@ -695,6 +777,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: Forbidden */
+            403: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
             /** @description `TASK_NOT_FOUND`: Task not found */
             404: {
                 headers: {
@@ -734,6 +830,28 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests */
+            429: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
                     };
                 };
             };
@@ -818,6 +936,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: Forbidden */
+            403: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
             /** @description `TASK_NOT_FOUND`: Task not found */
             404: {
                 headers: {
@@ -829,6 +961,28 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "TASK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests */
+            429: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
                     };
                 };
             };
@@ -932,6 +1086,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: Forbidden */
+            403: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
             /** @description `TASK_NOT_FOUND`: Task not found */
             404: {
                 headers: {
@@ -971,6 +1139,28 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests */
+            429: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
                     };
                 };
             };
@@ -1059,6 +1249,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: Forbidden */
+            403: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
             /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
             413: {
                 headers: {
@@ -1106,6 +1310,14 @@ export interface operations {
                 headers: {
                     /** @description Same as error_code */
                     "X-Error-Code"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1213,6 +1425,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: Forbidden */
+            403: {
+                headers: {
+                    /** @description Same as error_code */
+                    "X-Error-Code"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
             /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
             413: {
                 headers: {
@@ -1246,6 +1472,14 @@ export interface operations {
                 headers: {
                     /** @description Same as error_code */
                     "X-Error-Code"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1319,7 +1553,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: Forbidden */
+            /** @description `FORBIDDEN`: Forbidden; `FORBIDDEN`: Forbidden */
             403: {
                 headers: {
                     /** @description Same as error_code */

@@ -39,7 +39,7 @@ async function readJson(response: Response): Promise<Record<string, unknown>> {
  * Better Auth's errors are `{code, message}`; clients of this API handle every error by
  * `detail` and `error_code`, so those are added (Better Auth's own fields stay).
  */
-async function withEnvelope(response: Response): Promise<Response> {
+async function withEnvelope(response: Response, requestId: string): Promise<Response> {
   const body = await readJson(response);
   const ownCode = typeof body.code === "string" ? body.code : undefined;
   const errorCode = codeByStatus.get(response.status) ?? ownCode ?? "INTERNAL_ERROR";
@@ -52,7 +52,7 @@ async function withEnvelope(response: Response): Promise<Response> {
   headers.delete("content-length");
   for (const [name, value] of Object.entries(errorHeaders(response.status, errorCode))) headers.set(name, value);
   headers.set("content-type", "application/json");
-  const envelope = { ...body, detail, error_code: errorCode, ...(errors ? { errors } : {}) };
+  const envelope = { ...body, detail, error_code: errorCode, ...(errors ? { errors } : {}), request_id: requestId };
   return new Response(JSON.stringify(envelope), { status: response.status, headers });
 }
 
@@ -77,7 +77,7 @@ async function normalized(request: Request): Promise<Request> {
   return new Request(request.url, { method: "POST", headers, body: JSON.stringify(body) });
 }
 
-export async function handleAuthRequest(request: Request): Promise<Response> {
+export async function handleAuthRequest(request: Request, requestId: string): Promise<Response> {
   const response = await (await auth()).handler(await normalized(request));
-  return response.status >= 400 ? withEnvelope(response) : response;
+  return response.status >= 400 ? withEnvelope(response, requestId) : response;
 }

@@ -48,4 +48,4 @@ export async function auth(): Promise<Auth> {
   return instance;
 }
 
-export { requireUser, type SessionUser } from "@/lib/auth/session";
+export { authenticate, requireUser, type SessionUser } from "@/lib/auth/session";

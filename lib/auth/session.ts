@@ -4,11 +4,19 @@ import { db } from "@/lib/db";
 import { sessions, users } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/errors";
+import { countUnauthenticated, currentWindow, enforce, limitState, upsertCounter, type RateLimitState } from "@/lib/rate-limit";
 
 export interface SessionUser {
   id: string;
   email: string;
   name: string;
+}
+
+export interface Authenticated {
+  user: SessionUser;
+  via: "bearer" | "cookie";
+  /** Set when the request was counted against the user's write limit. */
+  writeLimit?: RateLimitState;
 }
 
 const SESSION_COOKIES = ["__Secure-better-auth.session_token", "better-auth.session_token"];
@@ -41,7 +49,7 @@ function cookieValue(header: string, name: string): string | undefined {
 }
 
 /** The session token from `Authorization: Bearer` (raw or signed) or the session cookie. */
-export function sessionToken(request: Request): string | null {
+export function sessionToken(request: Request): { token: string; via: Authenticated["via"] } | null {
   const authorization = request.headers.get("authorization");
   let token: string | null = null;
   if (authorization !== null) {
@@ -54,23 +62,59 @@ export function sessionToken(request: Request): string | null {
     const value = raw ? decode(raw) : null;
     token = value ? verifySigned(value) : null;
   }
-  return token && TOKEN_SHAPE.test(token) ? token : null;
+  if (!token || !TOKEN_SHAPE.test(token)) return null;
+  return { token, via: authorization !== null ? "bearer" : "cookie" };
 }
 
-/**
- * The signed-in user, in one query: the session row joined to its user, still unexpired.
- * No cache, so a signed-out or deleted session fails on the very next request.
- */
-export async function requireUser(request: Request): Promise<SessionUser> {
-  const token = sessionToken(request);
-  if (!token) throw new ApiError("UNAUTHORIZED");
-  const database = await db();
-  const [user] = await database
+async function findUser(token: string): Promise<SessionUser | undefined> {
+  const [user] = await (await db())
     .select({ id: users.id, email: users.email, name: users.name })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.token, token), gt(sessions.expiresAt, sql`now()`)))
     .limit(1);
-  if (!user) throw new ApiError("UNAUTHORIZED", "Session is invalid, expired or signed out");
   return user;
+}
+
+// The same lookup, also counting the request against the user's write limit: still one
+// statement, so a write costs one query for auth and one for the data.
+async function findUserCountingWrite(token: string) {
+  const { RATE_LIMIT_WINDOW_S: windowSeconds, RATE_LIMIT_WRITES_MAX: max } = env();
+  const window = currentWindow(windowSeconds);
+  type Row = { id: string; email: string; name: string; count: number };
+  const result = await (await db()).execute<Row>(sql`
+    with s as (
+      select u.id, u.email, u.name from ${sessions} se join ${users} u on u.id = se.user_id
+      where se.token = ${token} and se.expires_at > now() limit 1
+    ), c as (${upsertCounter(sql`select 'user:' || s.id, ${window}::bigint, 1 from s`)})
+    select s.id, s.email, s.name, (select count from c) as count from s`);
+  const row = (result as unknown as { rows: Row[] }).rows[0];
+  if (!row) return undefined;
+  const count = Number(row.count);
+  return { user: { id: row.id, email: row.email, name: row.name }, count, state: limitState(count, max, window, windowSeconds) };
+}
+
+/**
+ * The signed-in user, in one query: the session row joined to its user, still unexpired.
+ * No cache, so a signed-out or deleted session fails on the very next request. Requests
+ * without valid credentials count against their IP's limit.
+ */
+export async function authenticate(request: Request, { countWrite = false } = {}): Promise<Authenticated> {
+  const credentials = sessionToken(request);
+  if (credentials && countWrite) {
+    const found = await findUserCountingWrite(credentials.token);
+    if (found) {
+      enforce(found.state, found.count);
+      return { user: found.user, via: credentials.via, writeLimit: found.state };
+    }
+  } else if (credentials) {
+    const user = await findUser(credentials.token);
+    if (user) return { user, via: credentials.via };
+  }
+  await countUnauthenticated(request);
+  throw new ApiError("UNAUTHORIZED", credentials ? "Session is invalid, expired or signed out" : undefined);
+}
+
+export async function requireUser(request: Request): Promise<SessionUser> {
+  return (await authenticate(request)).user;
 }

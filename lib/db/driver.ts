@@ -3,6 +3,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Env } from "@/lib/env";
 import { ConfigError } from "@/lib/env";
 import * as schema from "@/lib/db/schema";
+import { logWarn } from "@/lib/log";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type DriverName = "pg" | "neon" | "pglite";
@@ -47,7 +48,7 @@ function poolOptions(env: Env) {
 
 function onIdleClientError(error: Error) {
   // A dropped idle connection must not crash the process: the pool replaces it on next use.
-  console.error(JSON.stringify({ level: "warn", message: "idle database connection failed", error: error.message }));
+  logWarn("idle database connection failed", { error: error.message });
 }
 
 async function openPg(env: Env): Promise<DatabaseHandle> {

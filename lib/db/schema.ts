@@ -75,6 +75,14 @@ export const rateLimits = pgTable("rate_limits", {
   lastRequest: bigint("last_request", { mode: "number" }).notNull(),
 });
 
+// Fixed-window counters for the API's own limits (task writes per user, unauthenticated
+// requests per IP): one upserted row per key, shared by every instance.
+export const requestCounters = pgTable("request_counters", {
+  key: text("key").primaryKey(),
+  windowStart: bigint("window_start", { mode: "number" }).notNull(),
+  count: integer("count").notNull(),
+});
+
 export const tasks = pgTable(
   "tasks",
   {

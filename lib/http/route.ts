@@ -1,25 +1,80 @@
 import type { z } from "zod";
-import { requireUser, type SessionUser } from "@/lib/auth";
+import { authenticate, type SessionUser } from "@/lib/auth/session";
+import { env } from "@/lib/env";
 import { ApiError, errorResponse, fieldErrors } from "@/lib/errors";
 import { readJsonObject } from "@/lib/http/body";
+import { applyCors, preflight } from "@/lib/http/cors";
+import { logInfo } from "@/lib/log";
+import { rateLimitHeaders } from "@/lib/rate-limit";
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 type Handler = (request: Request, context: RouteContext) => Promise<Response>;
 
-/** Every route handler goes through this: nothing thrown inside reaches the client unmapped. */
-export function withErrors(handler: (request: Request, context: RouteContext) => Promise<Response> | Response): Handler {
+export interface RequestState {
+  requestId: string;
+  userId?: string;
+}
+
+type Inner = (request: Request, context: RouteContext, state: RequestState) => Promise<Response> | Response;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+function requestIdOf(request: Request): string {
+  const incoming = request.headers.get("x-request-id");
+  return incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+}
+
+// Low-cardinality route for the log line: numeric segments are ids.
+function routeOf(pathname: string): string {
+  return pathname.replace(/\/\d+(?=\/|$)/g, "/[id]");
+}
+
+function withHeaders(response: Response, extra: Headers): Response {
+  try {
+    for (const [name, value] of extra) response.headers.set(name, value);
+    return response;
+  } catch {
+    // Some responses (e.g. from fetch) have immutable headers: copy them.
+    const headers = new Headers(response.headers);
+    for (const [name, value] of extra) headers.set(name, value);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+}
+
+/**
+ * Every route handler goes through this: nothing thrown inside reaches the client unmapped,
+ * every response carries X-Request-Id (and CORS headers for listed origins), and every
+ * request is logged as one JSON line.
+ */
+export function withErrors(handler: Inner, options: { route?: string } = {}): Handler {
   return async (request, context) => {
+    const started = performance.now();
+    const state: RequestState = { requestId: requestIdOf(request) };
+    let response: Response;
     try {
-      return await handler(request, context);
+      response = await handler(request, context, state);
     } catch (error) {
-      return errorResponse(error);
+      response = errorResponse(error, state.requestId);
     }
+    const extra = new Headers({ "X-Request-Id": state.requestId });
+    applyCors(request, extra);
+    response = withHeaders(response, extra);
+    const url = new URL(request.url);
+    logInfo("request", {
+      request_id: state.requestId,
+      method: request.method,
+      route: options.route ?? routeOf(url.pathname),
+      status: response.status,
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+      user_id: state.userId ?? null,
+    });
+    return response;
   };
 }
 
-function validate<T>(schema: z.ZodType<T>, input: unknown, prefix: string[] = []): T {
+function validate<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw new ApiError("VALIDATION_ERROR", undefined, { errors: fieldErrors(result.error, prefix) });
+  if (!result.success) throw new ApiError("VALIDATION_ERROR", undefined, { errors: fieldErrors(result.error) });
   return result.data;
 }
 
@@ -30,6 +85,21 @@ function queryObject(url: URL): Record<string, string | string[]> {
     query[key] = values.length === 1 ? values[0]! : values;
   }
   return query;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+// A browser attaches the session cookie to cross-site requests too; a state-changing request
+// authenticated by cookie must therefore come from our own origin (or a configured one).
+// Browsers send Origin on every non-GET fetch, so a missing Origin is refused as well.
+function assertSameOrigin(request: Request) {
+  const origin = request.headers.get("origin");
+  const config = env();
+  const trusted = [new URL(request.url).origin, ...config.CORS_ORIGINS];
+  if (config.BETTER_AUTH_URL) trusted.push(new URL(config.BETTER_AUTH_URL).origin);
+  if (!origin || !trusted.includes(origin)) {
+    throw new ApiError("FORBIDDEN", "Cross-origin request with a session cookie refused; use a bearer token");
+  }
 }
 
 interface Schemas<P, Q, B> {
@@ -47,32 +117,40 @@ interface AuthedInput<P, Q, B> {
 }
 
 /**
- * An authenticated route: credentials are checked first (before the body is read), then path,
- * query and body are validated with the given zod schemas, then the handler runs.
+ * An authenticated route: credentials are checked first (before the body is read; writes are
+ * counted against the user's limit in the same query), then the CSRF rule for cookie writes,
+ * then path, query and body are validated with the given zod schemas, then the handler runs.
  */
 export function withUser<P = undefined, Q = undefined, B = undefined>(
   schemas: Schemas<P, Q, B>,
   handler: (input: AuthedInput<P, Q, B>) => Promise<Response>,
 ): Handler {
-  return withErrors(async (request, context) => {
-    const user = await requireUser(request);
+  return withErrors(async (request, context, state) => {
+    const isWrite = !SAFE_METHODS.has(request.method);
+    const { user, via, writeLimit } = await authenticate(request, { countWrite: isWrite });
+    state.userId = user.id;
+    if (via === "cookie" && isWrite) assertSameOrigin(request);
     const params = schemas.params ? validate(schemas.params, await context.params) : (undefined as P);
     const query = schemas.query ? validate(schemas.query, queryObject(new URL(request.url))) : (undefined as Q);
     const body = schemas.body ? validate(schemas.body, await readJsonObject(request)) : (undefined as B);
-    return handler({ request, user, params, query, body });
+    const response = await handler({ request, user, params, query, body });
+    if (writeLimit) for (const [name, value] of Object.entries(rateLimitHeaders(writeLimit))) response.headers.set(name, value);
+    return response;
   });
 }
 
-const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-type Method = (typeof ALL_METHODS)[number];
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
- * Handlers for the methods a path does not support, answering 405 in the envelope with `Allow`.
- * Spread into the route's exports so that Next never answers with its own empty 405.
+ * For the methods a path does not support: a 405 in the envelope with `Allow`, so that Next
+ * never answers with its own empty 405; and the OPTIONS (CORS preflight) answer.
  */
-export function methodNotAllowed(allowed: Method[]): Handler {
-  const allow = [...new Set([...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"])].join(", ");
-  return withErrors(() => {
-    throw new ApiError("METHOD_NOT_ALLOWED", undefined, { headers: { Allow: allow } });
-  });
+export function otherMethods(allowed: Method[]) {
+  const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  return {
+    notAllowed: withErrors(() => {
+      throw new ApiError("METHOD_NOT_ALLOWED", undefined, { headers: { Allow: allow } });
+    }),
+    OPTIONS: withErrors((request) => preflight(request, allow)),
+  };
 }

@@ -34,7 +34,8 @@ function errorResponses(codes: ErrorCode[]): Responses {
   for (const [status, statusCodes] of byStatus) {
     const headers: Record<string, ReturnType<typeof header>> = { "X-Error-Code": header("Same as error_code") };
     if (status === 401) headers["WWW-Authenticate"] = header("Authentication scheme", "Bearer");
-    if (status === 503) headers["Retry-After"] = header("Seconds to wait before retrying", "2");
+    if (status === 503 || status === 429) headers["Retry-After"] = header("Seconds to wait before retrying", "2");
+    if (status === 429) Object.assign(headers, RATE_LIMIT_HEADERS);
     responses[status] = {
       description: statusCodes.map((code) => `\`${code}\`: ${ERROR_CODES[code].detail}`).join("; "),
       headers,
@@ -55,10 +56,18 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
 
+const RATE_LIMIT_HEADERS = {
+  "X-RateLimit-Limit": header("Requests allowed per window"),
+  "X-RateLimit-Remaining": header("Requests left in this window"),
+  "X-RateLimit-Reset": header("When the window resets, in Unix seconds"),
+};
+
 const taskSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
 const ALWAYS: ErrorCode[] = ["INTERNAL_ERROR", "DATABASE_UNAVAILABLE"];
-const AUTHED: ErrorCode[] = ["UNAUTHORIZED", ...ALWAYS];
-const WITH_BODY: ErrorCode[] = ["INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"];
+// Requests without valid credentials count against the caller's IP; writes against the user.
+const AUTHED: ErrorCode[] = ["UNAUTHORIZED", "RATE_LIMITED", ...ALWAYS];
+const WRITE: ErrorCode[] = ["FORBIDDEN"];
+const WITH_BODY: ErrorCode[] = ["INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", ...WRITE];
 
 function register(registry: OpenAPIRegistry) {
   registry.registerComponent("securitySchemes", "bearerAuth", {
@@ -156,7 +165,7 @@ function register(registry: OpenAPIRegistry) {
     description: "A second DELETE of the same task answers 404.",
     security: taskSecurity,
     request: byId,
-    responses: { 204: { description: "Deleted; empty body" }, ...errorResponses(byIdErrors) },
+    responses: { 204: { description: "Deleted; empty body" }, ...errorResponses([...byIdErrors, ...WRITE]) },
   });
 
   const sessionHeaders = {

@@ -3,8 +3,11 @@ import { withErrors } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-const notFound = withErrors(() => {
-  throw new ApiError("NOT_FOUND", "No such API route");
-});
+const notFound = withErrors(
+  () => {
+    throw new ApiError("NOT_FOUND", "No such API route");
+  },
+  { route: "/api/[...path]" },
+);
 
 export { notFound as GET, notFound as POST, notFound as PUT, notFound as PATCH, notFound as DELETE };

@@ -1,4 +1,4 @@
-import { methodNotAllowed, withUser } from "@/lib/http/route";
+import { otherMethods, withUser } from "@/lib/http/route";
 import { createTask, listTasks } from "@/lib/tasks/queries";
 import { taskCreateSchema, taskListQuerySchema } from "@/lib/tasks/schema";
 
@@ -13,5 +13,5 @@ export const POST = withUser({ body: taskCreateSchema }, async ({ user, body }) 
   return Response.json(task, { status: 201, headers: { Location: `/api/tasks/${task.id}` } });
 });
 
-const notAllowed = methodNotAllowed(["GET", "POST"]);
-export { notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
+const { notAllowed, OPTIONS } = otherMethods(["GET", "POST"]);
+export { notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE, OPTIONS };

@@ -1,8 +1,9 @@
 import { handleAuthRequest } from "@/lib/auth/handler";
-import { withErrors } from "@/lib/http/route";
+import { otherMethods, withErrors } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-const handler = withErrors(handleAuthRequest);
+const handler = withErrors((request, _context, state) => handleAuthRequest(request, state.requestId));
+const { OPTIONS } = otherMethods(["GET", "POST"]);
 
-export { handler as GET, handler as POST };
+export { handler as GET, handler as POST, OPTIONS };

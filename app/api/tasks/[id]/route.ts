@@ -1,4 +1,4 @@
-import { methodNotAllowed, withUser } from "@/lib/http/route";
+import { otherMethods, withUser } from "@/lib/http/route";
 import { deleteTask, getTask, replaceTask, updateTask } from "@/lib/tasks/queries";
 import { taskParamsSchema, taskPatchSchema, taskReplaceSchema } from "@/lib/tasks/schema";
 
@@ -21,4 +21,5 @@ export const DELETE = withUser({ params: taskParamsSchema }, async ({ user, para
   return new Response(null, { status: 204 });
 });
 
-export const POST = methodNotAllowed(["GET", "PUT", "PATCH", "DELETE"]);
+const { notAllowed, OPTIONS } = otherMethods(["GET", "PUT", "PATCH", "DELETE"]);
+export { notAllowed as POST, OPTIONS };
