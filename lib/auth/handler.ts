@@ -1,4 +1,5 @@
 import { auth } from "@/lib/auth";
+import { env } from "@/lib/env";
 import { ERROR_CODES, errorHeaders, type ErrorCode, type FieldError } from "@/lib/errors";
 import { readJsonObject } from "@/lib/http/body";
 
@@ -26,6 +27,16 @@ function fieldErrors(code: string | undefined, message: string): FieldError[] | 
   return field ? [{ path: field, message }] : undefined;
 }
 
+// Better Auth says when to retry in X-Retry-After; clients of this API read the standard
+// Retry-After and X-RateLimit-* headers on every 429.
+function rateLimitedHeaders(headers: Headers) {
+  const retryAfter = Math.max(1, Number(headers.get("x-retry-after")) || env().AUTH_RATE_LIMIT_WINDOW_S);
+  headers.set("Retry-After", String(retryAfter));
+  headers.set("X-RateLimit-Limit", String(env().AUTH_RATE_LIMIT_MAX));
+  headers.set("X-RateLimit-Remaining", "0");
+  headers.set("X-RateLimit-Reset", String(Math.floor(Date.now() / 1000) + retryAfter));
+}
+
 async function readJson(response: Response): Promise<Record<string, unknown>> {
   try {
     const body: unknown = await response.json();
@@ -51,6 +62,7 @@ async function withEnvelope(response: Response, requestId: string): Promise<Resp
   const headers = new Headers(response.headers);
   headers.delete("content-length");
   for (const [name, value] of Object.entries(errorHeaders(response.status, errorCode))) headers.set(name, value);
+  if (response.status === 429) rateLimitedHeaders(headers);
   headers.set("content-type", "application/json");
   const envelope = { ...body, detail, error_code: errorCode, ...(errors ? { errors } : {}), request_id: requestId };
   return new Response(JSON.stringify(envelope), { status: response.status, headers });

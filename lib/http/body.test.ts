@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "@/lib/errors";
-import { MAX_BODY_BYTES, readJsonObject } from "@/lib/http/body";
+import { duplicateKey, MAX_BODY_BYTES, readJsonObject } from "@/lib/http/body";
 
 const TASKS_URL = "http://localhost:3000/api/tasks";
 const JSON_TYPE = { "content-type": "application/json" };
@@ -197,5 +197,35 @@ describe("readJsonObject: deep nesting", () => {
   it("an object nested deeper than fits in 64 KiB → 413", async () => {
     const depth = 20_000;
     await expectApiError(post('{"a":'.repeat(depth) + "1" + "}".repeat(depth)), "PAYLOAD_TOO_LARGE", 413);
+  });
+});
+
+describe("duplicateKey", () => {
+  it.each([
+    ['{"a":1,"a":2}', "a"],
+    ['{"a":1,"\\u0061":2}', "a"],
+    ['{"x":{"b":1,"c":{"d":1},"b":2}}', "b"],
+    ['{ "a" : 1 ,\n "a" : 2 }', "a"],
+  ])("finds the repeated key in %s", (text, key) => {
+    expect(duplicateKey(text)).toBe(key);
+  });
+
+  it.each([
+    '{"a":1,"b":{"a":2}}',
+    '{"a":["a","a"],"b":"a"}',
+    '{"a":"\\"a\\"","b":"}{,"}',
+    '[{"a":1},{"a":2}]',
+    '{"title":"a,\\"title\\":b"}',
+  ])("accepts %s", (text) => {
+    expect(duplicateKey(text)).toBeUndefined();
+  });
+
+  it("makes readJsonObject answer INVALID_JSON for a repeated key", async () => {
+    const request = new Request("http://localhost/api/tasks", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"title":"a","completed":false,"completed":true}',
+    });
+    await expect(readJsonObject(request)).rejects.toMatchObject({ code: "INVALID_JSON" });
   });
 });

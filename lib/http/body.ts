@@ -25,6 +25,39 @@ async function readLimited(request: Request): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
+const isWhitespace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+
+/**
+ * The first key that appears twice in one object of an already valid JSON text. JSON.parse
+ * silently keeps the last one, so `{"completed": false, "completed": true}` would mean
+ * whatever the last parser in a chain decides: we refuse it instead.
+ */
+export function duplicateKey(text: string): string | undefined {
+  const objects: (Set<string> | null)[] = [];
+  let previous = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22 /* " */) {
+      let end = i + 1;
+      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
+      const keys = objects.at(-1);
+      if (keys && (previous === 0x7b /* { */ || previous === 0x2c /* , */)) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+      i = end;
+      previous = 0x22;
+      continue;
+    }
+    if (code === 0x7b) objects.push(new Set());
+    else if (code === 0x5b /* [ */) objects.push(null);
+    else if (code === 0x7d /* } */ || code === 0x5d /* ] */) objects.pop();
+    if (!isWhitespace(code)) previous = code;
+  }
+  return undefined;
+}
+
 /** The request body as a JSON object, or the contract's 413/415/400 when it is not one. */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
   if (!JSON_MEDIA_TYPE.test(request.headers.get("content-type") ?? "")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE");
@@ -44,5 +77,7 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ApiError("INVALID_JSON", "Request body must be a JSON object");
   }
+  const repeated = duplicateKey(text);
+  if (repeated !== undefined) throw new ApiError("INVALID_JSON", `Duplicate key in request body: ${JSON.stringify(repeated).slice(0, 80)}`);
   return value as Record<string, unknown>;
 }
