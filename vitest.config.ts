@@ -35,8 +35,9 @@ export default defineConfig({
         test: {
           name: "server",
           include: ["test/server/**/*.test.ts"],
-          // The outage test takes a real PostgreSQL server away; there is none without TEST_DATABASE_URL.
-          exclude: testDatabaseUrl ? [] : ["test/server/outage.test.ts"],
+          // These take a real PostgreSQL server away, lock its rows or migrate it; without
+          // TEST_DATABASE_URL there is none.
+          exclude: testDatabaseUrl ? [] : ["test/server/postgres/**"],
           globalSetup: testDatabaseUrl ? ["test/global-setup-postgres.ts"] : [],
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -38,6 +38,7 @@ function poolOptions(env: Env) {
   const pooledNeon = new URL(env.DATABASE_URL).hostname.includes("-pooler.");
   return {
     connectionString: env.DATABASE_URL,
+    application_name: "task-api",
     max: env.DB_POOL_MAX,
     connectionTimeoutMillis: env.DB_POOL_ACQUIRE_TIMEOUT_MS,
     idleTimeoutMillis: env.DB_POOL_IDLE_TIMEOUT_MS,

@@ -6,6 +6,7 @@ import { readJsonObject } from "@/lib/http/body";
 import { applyCors, preflight } from "@/lib/http/cors";
 import { logInfo } from "@/lib/log";
 import { rateLimitHeaders } from "@/lib/rate-limit";
+import { tracked } from "@/lib/shutdown";
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 type Handler = (request: Request, context: RouteContext) => Promise<Response>;
@@ -47,7 +48,7 @@ function withHeaders(response: Response, extra: Headers): Response {
  * request is logged as one JSON line.
  */
 export function withErrors(handler: Inner, options: { route?: string } = {}): Handler {
-  return async (request, context) => {
+  return (request, context) => tracked(async () => {
     const started = performance.now();
     const state: RequestState = { requestId: requestIdOf(request) };
     let response: Response;
@@ -69,7 +70,7 @@ export function withErrors(handler: Inner, options: { route?: string } = {}): Ha
       user_id: state.userId ?? null,
     });
     return response;
-  };
+  });
 }
 
 function validate<T>(schema: z.ZodType<T>, input: unknown): T {
@@ -90,14 +91,22 @@ function queryObject(url: URL): Record<string, string | string[]> {
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 // A browser attaches the session cookie to cross-site requests too; a state-changing request
-// authenticated by cookie must therefore come from our own origin (or a configured one).
-// Browsers send Origin on every non-GET fetch, so a missing Origin is refused as well.
+// authenticated by cookie must therefore come from our own origin (the host it was sent to)
+// or a configured one. Browsers send Origin on every non-GET fetch, so a missing Origin is
+// refused as well.
 function assertSameOrigin(request: Request) {
   const origin = request.headers.get("origin");
   const config = env();
-  const trusted = [new URL(request.url).origin, ...config.CORS_ORIGINS];
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? new URL(request.url).host;
+  const trusted = [...config.CORS_ORIGINS];
   if (config.BETTER_AUTH_URL) trusted.push(new URL(config.BETTER_AUTH_URL).origin);
-  if (!origin || !trusted.includes(origin)) {
+  let sameHost = false;
+  try {
+    sameHost = origin !== null && new URL(origin).host === host;
+  } catch {
+    sameHost = false;
+  }
+  if (!sameHost && !(origin && trusted.includes(origin))) {
     throw new ApiError("FORBIDDEN", "Cross-origin request with a session cookie refused; use a bearer token");
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWsProxy, type WsProxy } from "../neon-wsproxy";
-import { startTcpProxy, type TcpProxy } from "../tcp-proxy";
-import { signUpOver, startNextServer, type NextServer } from "./next-server";
+import { startWsProxy, type WsProxy } from "../../neon-wsproxy";
+import { startTcpProxy, type TcpProxy } from "../../tcp-proxy";
+import { signUpOver, startNextServer, type NextServer } from "../next-server";
 
 // Takes the database away from a running server and gives it back: every database-backed route
 // answers 503 DATABASE_UNAVAILABLE quickly while it is gone, and recovers with no restart.

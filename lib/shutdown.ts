@@ -1,0 +1,54 @@
+import { closeDatabase } from "@/lib/db";
+import { logInfo, logWarn } from "@/lib/log";
+
+// In-flight API requests, counted on globalThis because Next bundles route handlers and
+// instrumentation separately and each bundle may carry its own copy of this module.
+const state = globalThis as typeof globalThis & { taskApiInFlight?: { count: number; idle: (() => void)[] } };
+const inFlight = (state.taskApiInFlight ??= { count: 0, idle: [] });
+
+export async function tracked<T>(run: () => Promise<T>): Promise<T> {
+  inFlight.count++;
+  try {
+    return await run();
+  } finally {
+    if (--inFlight.count === 0) for (const resolve of inFlight.idle.splice(0)) resolve();
+  }
+}
+
+function drained(timeoutMs: number): Promise<boolean> {
+  if (inFlight.count === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    inFlight.idle.push(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+const DRAIN_TIMEOUT_MS = 25_000;
+
+/**
+ * On SIGTERM Next itself stops accepting connections, lets in-flight responses finish and
+ * then exits with 143. Alongside it, this waits for the API requests already running, closes
+ * the database pool, and makes the exit status 0 when that drain was clean (1 when requests
+ * were still running after the timeout), so that a graceful stop reads as a success.
+ */
+export function installGracefulShutdown() {
+  if (process.env.NEXT_MANUAL_SIG_HANDLE) return;
+  process.once("SIGTERM", () => {
+    const exit = process.exit.bind(process);
+    const shutdown = (async () => {
+      logInfo("shutdown: draining", { in_flight: inFlight.count });
+      const clean = await drained(DRAIN_TIMEOUT_MS);
+      if (!clean) logWarn("shutdown: requests still running after the drain timeout", { in_flight: inFlight.count });
+      await closeDatabase().catch(() => {});
+      logInfo("shutdown: database closed");
+      return clean;
+    })();
+    // Next calls process.exit once its HTTP server has closed; hold that exit until the pool is closed too.
+    process.exit = ((code?: number) => {
+      void shutdown.then((clean) => exit(clean && (code === 143 || code === 0 || code === undefined) ? 0 : 1));
+    }) as typeof process.exit;
+  });
+}
