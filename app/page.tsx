@@ -1,10 +1,5 @@
+import { redirect } from "next/navigation";
+
 export default function Home() {
-  return (
-    <main>
-      <h1>Task API</h1>
-      <p>
-        Health: <a href="/api/health">/api/health</a>
-      </p>
-    </main>
-  );
+  redirect("/admin");
 }

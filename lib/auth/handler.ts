@@ -79,7 +79,7 @@ async function normalized(request: Request): Promise<Request> {
   const isBareSignOut =
     new URL(request.url).pathname.endsWith("/sign-out") &&
     !request.headers.get("content-type") &&
-    !request.headers.get("content-length") &&
+    (request.headers.get("content-length") ?? "0") === "0" &&
     !request.headers.get("transfer-encoding");
   const body = isBareSignOut ? {} : await readJsonObject(request);
   const headers = new Headers(request.headers);

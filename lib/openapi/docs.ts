@@ -16,6 +16,7 @@ const SWAGGER_DIR = path.join(process.cwd(), "node_modules", "swagger-ui-dist");
 const ASSETS: Record<string, { file?: string; type: string; body?: string }> = {
   "swagger-ui.css": { file: "swagger-ui.css", type: "text/css; charset=utf-8" },
   "swagger-ui-bundle.js": { file: "swagger-ui-bundle.js", type: "text/javascript; charset=utf-8" },
+  "favicon-32x32.png": { file: "favicon-32x32.png", type: "image/png" },
   "init.js": {
     type: "text/javascript; charset=utf-8",
     body: `window.ui = SwaggerUIBundle({
@@ -36,6 +37,7 @@ export const DOCS_HTML = `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Task API reference</title>
+  <link rel="icon" type="image/png" href="/api/docs/favicon-32x32.png">
   <link rel="stylesheet" href="/api/docs/swagger-ui.css">
 </head>
 <body>

@@ -1,0 +1,150 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import { getSession, onResponse, signOut, toApiError, type ApiError, type User } from "./api";
+import { AuthForm } from "./AuthForm";
+import { HealthBadge, ServiceBanner, ServiceStatusProvider, useServiceStatus } from "./service-status";
+import { TaskBoard } from "./TaskBoard";
+
+type Session =
+  | { kind: "loading" }
+  | { kind: "error"; error: ApiError }
+  | { kind: "signed-out"; notice: string | null }
+  | { kind: "signed-in"; user: User };
+
+export function AdminApp() {
+  return (
+    <ServiceStatusProvider>
+      <Admin />
+    </ServiceStatusProvider>
+  );
+}
+
+function Admin() {
+  const [session, setSession] = useState<Session>({ kind: "loading" });
+  const [signingOut, setSigningOut] = useState(false);
+  const [signOutError, setSignOutError] = useState<string | null>(null);
+  const { recoveries } = useServiceStatus();
+  const mainRef = useRef<HTMLElement>(null);
+  const signedIn = session.kind === "signed-in";
+
+  const loadSession = useCallback(async () => {
+    setSession({ kind: "loading" });
+    try {
+      const user = await getSession();
+      setSession(user ? { kind: "signed-in", user } : { kind: "signed-out", notice: null });
+    } catch (caught) {
+      setSession({ kind: "error", error: toApiError(caught) });
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadSession();
+  }, [loadSession]);
+
+  // If the session could not be checked (database down, server unreachable), check again as
+  // soon as the API is healthy again.
+  const sessionFailed = session.kind === "error";
+  useEffect(() => {
+    if (recoveries > 0 && sessionFailed) void loadSession();
+  }, [recoveries]); // only on a recovery
+
+  // A task request answered 401: the session ended elsewhere (signed out in another tab, expired).
+  useEffect(() => {
+    if (!signedIn) return;
+    return onResponse(({ path, status }) => {
+      if (status === 401 && path.startsWith("/api/tasks")) {
+        setSession({ kind: "signed-out", notice: "Your session has ended. Please sign in again." });
+      }
+    });
+  }, [signedIn]);
+
+  function onSignedIn(user: User) {
+    setSession({ kind: "signed-in", user });
+    setSignOutError(null);
+    requestAnimationFrame(() => mainRef.current?.focus());
+  }
+
+  async function handleSignOut() {
+    if (signingOut) return;
+    setSigningOut(true);
+    setSignOutError(null);
+    try {
+      await signOut();
+      setSession({ kind: "signed-out", notice: "You have been signed out." });
+    } catch (caught) {
+      setSignOutError(toApiError(caught).detail);
+    } finally {
+      setSigningOut(false);
+    }
+  }
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="topbar-inner">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              ✓
+            </span>
+            <span className="brand-name">Tasks</span>
+            <span className="brand-tag">Admin</span>
+          </div>
+          <div className="topbar-right">
+            <HealthBadge />
+            {session.kind === "signed-in" ? (
+              <div className="account">
+                <span className="account-email" title={session.user.email}>
+                  {session.user.email}
+                </span>
+                <button type="button" className="button button-secondary button-small" onClick={handleSignOut} disabled={signingOut}>
+                  {signingOut ? "Signing out…" : "Sign out"}
+                </button>
+              </div>
+            ) : null}
+          </div>
+        </div>
+      </header>
+
+      <ServiceBanner />
+
+      <main id="main" ref={mainRef} tabIndex={-1} className={`content${session.kind === "signed-in" ? "" : " content-narrow"}`}>
+        {signOutError ? (
+          <p className="form-error" role="alert">
+            Couldn&rsquo;t sign out: {signOutError}
+          </p>
+        ) : null}
+
+        {session.kind === "loading" ? (
+          <div className="center-state" role="status">
+            <span className="spinner" aria-hidden="true" /> Loading…
+          </div>
+        ) : session.kind === "error" ? (
+          <div className="card center-card" role="alert">
+            <h1>Can&rsquo;t reach your account</h1>
+            <p className="muted">{session.error.detail}</p>
+            <p className="muted">This page will try again automatically when the service is back.</p>
+            <button type="button" className="button button-secondary" onClick={() => void loadSession()}>
+              Try again now
+            </button>
+          </div>
+        ) : session.kind === "signed-out" ? (
+          <AuthForm onSignedIn={onSignedIn} notice={session.notice} />
+        ) : (
+          <>
+            <div className="page-head">
+              <h1>Tasks</h1>
+              <p className="muted">
+                Signed in as <strong>{session.user.name || session.user.email}</strong>
+              </p>
+            </div>
+            <TaskBoard key={session.user.id} />
+          </>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+"use client";
+
+import { useId, useRef, useState, type FormEvent } from "react";
+import { createTask, toApiError, type Task } from "./api";
+import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
+
+type Field = "title" | "description";
+const FIELDS = ["title", "description"] as const;
+
+export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void }) {
+  const [title, setTitle] = useState("");
+  const [description, setDescription] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  const titleRef = useRef<HTMLInputElement>(null);
+  const descriptionRef = useRef<HTMLTextAreaElement>(null);
+  const errorRef = useRef<HTMLDivElement>(null);
+
+  const titleLength = codePoints(title.trim());
+  const descriptionLength = codePoints(description);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    setFieldErrors({});
+    try {
+      const task = await createTask({
+        title,
+        ...(description.trim() ? { description } : {}),
+      });
+      setTitle("");
+      setDescription("");
+      setBusy(false);
+      onCreated(task);
+      requestAnimationFrame(() => titleRef.current?.focus());
+    } catch (caught) {
+      const apiError = toApiError(caught);
+      const split = splitErrors(apiError, FIELDS);
+      setFieldErrors(split.fields);
+      setError(split.general);
+      setBusy(false);
+      requestAnimationFrame(() => {
+        if (split.fields.title) titleRef.current?.focus();
+        else if (split.fields.description) descriptionRef.current?.focus();
+        else errorRef.current?.focus();
+      });
+    }
+  }
+
+  const describedBy = (field: Field, hint: string) =>
+    [fieldErrors[field] ? `${id}-${field}-error` : null, hint].filter(Boolean).join(" ");
+
+  return (
+    <section className="card create-card" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`} className="card-title">
+        Add a task
+      </h2>
+      <form onSubmit={submit} noValidate className="create-form">
+        <div className="field">
+          <div className="label-row">
+            <label htmlFor={`${id}-title`}>Title</label>
+            <span id={`${id}-title-count`} className={`counter${titleLength > TITLE_MAX ? " counter-over" : ""}`}>
+              {titleLength}/{TITLE_MAX}
+            </span>
+          </div>
+          <input
+            ref={titleRef}
+            id={`${id}-title`}
+            name="title"
+            autoComplete="off"
+            placeholder="What needs to be done?"
+            value={title}
+            aria-invalid={fieldErrors.title ? true : undefined}
+            aria-describedby={describedBy("title", `${id}-title-count`)}
+            onChange={(event) => {
+              setTitle(event.target.value);
+              setFieldErrors(({ title: _cleared, ...rest }) => rest);
+            }}
+          />
+          {fieldErrors.title ? (
+            <p id={`${id}-title-error`} className="field-error" data-testid="title-error">
+              {fieldErrors.title}
+            </p>
+          ) : null}
+        </div>
+
+        <div className="field">
+          <div className="label-row">
+            <label htmlFor={`${id}-description`}>
+              Description <span className="optional">(optional)</span>
+            </label>
+            <span
+              id={`${id}-description-count`}
+              className={`counter${descriptionLength > DESCRIPTION_MAX ? " counter-over" : ""}`}
+            >
+              {descriptionLength}/{DESCRIPTION_MAX}
+            </span>
+          </div>
+          <textarea
+            ref={descriptionRef}
+            id={`${id}-description`}
+            name="description"
+            rows={2}
+            placeholder="Add details, links or notes"
+            value={description}
+            aria-invalid={fieldErrors.description ? true : undefined}
+            aria-describedby={describedBy("description", `${id}-description-count`)}
+            onChange={(event) => {
+              setDescription(event.target.value);
+              setFieldErrors(({ description: _cleared, ...rest }) => rest);
+            }}
+          />
+          {fieldErrors.description ? (
+            <p id={`${id}-description-error`} className="field-error" data-testid="description-error">
+              {fieldErrors.description}
+            </p>
+          ) : null}
+        </div>
+
+        {error ? (
+          <div ref={errorRef} tabIndex={-1} className="form-error" role="alert">
+            {error}
+          </div>
+        ) : null}
+
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? "Adding…" : "Add task"}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

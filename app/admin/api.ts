@@ -1,0 +1,180 @@
+// Every HTTP call the admin page makes lives in this one module, through the client typed from
+// the OpenAPI document: a path, parameter or body the API does not have fails to compile.
+// Same-origin fetch: the Better Auth session cookie goes along by itself. Each function
+// returns the parsed body or throws ApiError.
+import { createApiClient, type ApiSchemas } from "@/lib/api-client";
+
+export type Task = ApiSchemas["Task"];
+export type TaskPage = ApiSchemas["TaskPage"];
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The API's error envelope as a thrown value. `status` 0 means the request never got an answer. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  readonly status: number;
+  readonly detail: string;
+  readonly error_code: string;
+  readonly errors: FieldError[];
+
+  constructor(status: number, detail: string, error_code: string, errors: FieldError[] = []) {
+    super(detail);
+    this.status = status;
+    this.detail = detail;
+    this.error_code = error_code;
+    this.errors = errors;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+/** Any thrown value as an ApiError, so that components handle every failure one way. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError(0, "Something went wrong. Please try again.", "CLIENT_ERROR");
+}
+
+export type User = Pick<ApiSchemas["User"], "id" | "email" | "name">;
+export type Health = ApiSchemas["Health"];
+
+/** Page size the admin page asks for; the API allows 1 to 100. */
+export const PAGE_SIZE = 20;
+
+// --- Response observers ------------------------------------------------------------------------
+// The page reacts to some answers wherever they come from: a 503 shows the "database
+// unavailable" banner, a 401 from the task API means the session ended.
+
+export interface ResponseEvent {
+  path: string;
+  status: number;
+}
+
+type Listener = (event: ResponseEvent) => void;
+const listeners = new Set<Listener>();
+
+export function onResponse(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+function notify(event: ResponseEvent) {
+  for (const listener of listeners) listener(event);
+}
+
+// --- Transport -----------------------------------------------------------------------------------
+
+const client = createApiClient();
+client.use({
+  onResponse({ request, response }) {
+    notify({ path: new URL(request.url).pathname, status: response.status });
+  },
+});
+
+function asFieldErrors(value: unknown): FieldError[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) =>
+    item && typeof item === "object" && typeof item.path === "string" && typeof item.message === "string"
+      ? [{ path: item.path, message: item.message }]
+      : [],
+  );
+}
+
+function errorFrom(response: Response, body: unknown): ApiError {
+  const envelope = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const detail =
+    typeof envelope.detail === "string" && envelope.detail
+      ? envelope.detail
+      : `Request failed (${response.status}${response.statusText ? ` ${response.statusText}` : ""})`;
+  const code = typeof envelope.error_code === "string" ? envelope.error_code : `HTTP_${response.status}`;
+  return new ApiError(response.status, detail, code, asFieldErrors(envelope.errors));
+}
+
+type Result<T> = { data?: T; error?: unknown; response: Response };
+
+/** Awaits a typed-client call: the data on success, the envelope as an ApiError otherwise. */
+async function call<T>(pending: Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await pending;
+  } catch {
+    notify({ path: "", status: 0 });
+    throw new ApiError(0, "Could not reach the server. Check your connection and try again.", "NETWORK_ERROR");
+  }
+  if (!result.response.ok) throw errorFrom(result.response, result.error);
+  return result.data as T;
+}
+
+const noStore = { cache: "no-store" } as const;
+
+// --- Auth ----------------------------------------------------------------------------------------
+
+export async function signUp(input: { name: string; email: string; password: string }): Promise<User> {
+  return (await call(client.POST("/api/auth/sign-up/email", { body: input }))).user;
+}
+
+export async function signIn(input: { email: string; password: string }): Promise<User> {
+  return (await call(client.POST("/api/auth/sign-in/email", { body: input }))).user;
+}
+
+export async function signOut(): Promise<void> {
+  await call(client.POST("/api/auth/sign-out"));
+}
+
+/** The signed-in user, or null when there is no valid session. */
+export async function getSession(): Promise<User | null> {
+  return (await call(client.GET("/api/auth/get-session", noStore)))?.user ?? null;
+}
+
+// --- Tasks ---------------------------------------------------------------------------------------
+
+export interface ListQuery {
+  completed?: boolean;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export async function listTasks(query: ListQuery = {}): Promise<TaskPage> {
+  return call(
+    client.GET("/api/tasks", {
+      ...noStore,
+      params: {
+        query: {
+          limit: query.limit ?? PAGE_SIZE,
+          ...(query.completed === undefined ? {} : { completed: query.completed ? "true" : "false" }),
+          ...(query.cursor ? { cursor: query.cursor } : {}),
+        },
+      },
+    }),
+  );
+}
+
+export interface TaskInput {
+  title: string;
+  description?: string | null;
+  completed?: boolean;
+}
+
+export async function createTask(input: TaskInput): Promise<Task> {
+  return call(client.POST("/api/tasks", { body: input }));
+}
+
+export async function updateTask(id: number, patch: Partial<TaskInput>): Promise<Task> {
+  return call(client.PATCH("/api/tasks/{id}", { params: { path: { id } }, body: patch }));
+}
+
+export async function deleteTask(id: number): Promise<void> {
+  await call(client.DELETE("/api/tasks/{id}", { params: { path: { id } } }));
+}
+
+// --- Health --------------------------------------------------------------------------------------
+
+export async function getHealth(): Promise<Health> {
+  return call(client.GET("/api/health", noStore));
+}

@@ -1,0 +1,155 @@
+import fs from "node:fs";
+import path from "node:path";
+import { test as base, expect, type Page } from "@playwright/test";
+
+// Shared fixtures for the admin page journeys.
+//
+// Every page a test uses is watched: a console error, an uncaught page error or a dialog
+// (alert/confirm/prompt) fails the test. The one kind of console error a test may expect is
+// Chromium's own network line for an HTTP error status the test provokes on purpose (for
+// example "Failed to load resource: the server responded with a status of 400" when checking
+// validation errors); tests declare those statuses with `guard.allowHttpStatus(...)`.
+
+const NETWORK_ERROR = /^Failed to load resource: the server responded with a status of (\d{3})\b/;
+
+export class PageGuard {
+  private readonly problems: string[] = [];
+  private readonly allowed = new Set<number>();
+
+  watch(page: Page, label = "page") {
+    page.on("console", (message) => {
+      if (message.type() !== "error") return;
+      const text = message.text();
+      const status = NETWORK_ERROR.exec(text)?.[1];
+      if (status && this.allowed.has(Number(status))) return;
+      this.problems.push(`${label} console error: ${text} (${message.location().url})`);
+    });
+    page.on("pageerror", (error) => this.problems.push(`${label} page error: ${error.message}`));
+    page.on("dialog", (dialog) => {
+      this.problems.push(`${label} unexpected ${dialog.type()} dialog: ${dialog.message()}`);
+      void dialog.dismiss().catch(() => {});
+    });
+  }
+
+  allowHttpStatus(...statuses: number[]) {
+    for (const status of statuses) this.allowed.add(status);
+  }
+
+  assertClean() {
+    expect(this.problems, "console errors, page errors or dialogs during the test").toEqual([]);
+  }
+}
+
+export const test = base.extend<{ guard: PageGuard }>({
+  guard: [
+    async ({ page }, use) => {
+      const guard = new PageGuard();
+      guard.watch(page);
+      await use(guard);
+      guard.assertClean();
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+export const PASSWORD = "correct horse battery staple";
+
+export interface Account {
+  name: string;
+  email: string;
+  password: string;
+}
+
+export function newAccount(prefix: string): Account {
+  const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  return { name: `${prefix} ${id.slice(-4)}`, email: `${prefix.toLowerCase()}-${id}@example.com`, password: PASSWORD };
+}
+
+/** The page's own origin: the API refuses cookie-authenticated writes without it (CSRF rule). */
+export function originHeader(): Record<string, string> {
+  const baseURL = test.info().project.use.baseURL;
+  if (!baseURL) throw new Error("use.baseURL is not set");
+  return { origin: new URL(baseURL).origin };
+}
+
+/**
+ * Signs up through the API with the page's own request context, so the session cookie lands in
+ * the page's browser context (no UI involved).
+ */
+export async function signUpViaApi(page: Page, account: Account) {
+  const response = await page.request.post("/api/auth/sign-up/email", { data: account, headers: originHeader() });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+/** Creates tasks through the API with the page's cookie, oldest first. */
+export async function createTasksViaApi(page: Page, titles: string[]) {
+  for (const title of titles) {
+    const response = await page.request.post("/api/tasks", { data: { title }, headers: originHeader() });
+    expect(response.status(), await response.text()).toBe(201);
+  }
+}
+
+export async function signUpViaUi(page: Page, account: Account) {
+  await page.goto("/admin");
+  await page.getByRole("button", { name: "Create an account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Create your account" })).toBeVisible();
+  await page.getByLabel("Name").fill(account.name);
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Tasks" })).toBeVisible();
+}
+
+export async function signInViaUi(page: Page, account: Pick<Account, "email" | "password">) {
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Tasks" })).toBeVisible();
+}
+
+export async function addTaskViaUi(page: Page, title: string, description?: string) {
+  const form = page.getByRole("region", { name: "Add a task" });
+  await form.getByLabel("Title").fill(title);
+  if (description !== undefined) await form.getByLabel("Description").fill(description);
+  await form.getByRole("button", { name: "Add task" }).click();
+  await expect(taskRow(page, title)).toBeVisible();
+  await expect(form.getByLabel("Title")).toHaveValue("");
+}
+
+/** The list item of the task with exactly this title. */
+export function taskRow(page: Page, title: string) {
+  return page
+    .getByRole("list", { name: "Tasks" })
+    .getByRole("listitem")
+    .filter({ has: page.locator(".task-title", { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+}
+
+export function taskTitles(page: Page) {
+  return page.getByRole("list", { name: "Tasks" }).locator(".task-title");
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export const SCREENSHOT_DIR = path.join("test-results", "screenshots");
+
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  mobile: { width: 360, height: 740 },
+} as const;
+
+/** Full-page screenshots of the current state at desktop and at 360 px wide. */
+export async function screenshotBoth(page: Page, name: string) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const original = page.viewportSize();
+  for (const [label, size] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(size);
+    // Let layout settle after the resize; fonts are local.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${label}.png`), fullPage: true, animations: "disabled" });
+  }
+  if (original) await page.setViewportSize(original);
+}

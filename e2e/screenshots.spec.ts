@@ -1,0 +1,57 @@
+import { expect, newAccount, originHeader, screenshotBoth, signUpViaApi, test } from "./fixtures";
+
+// Screenshots of the main states at desktop (1280x800) and 360 px wide, kept as artifacts in
+// test-results/screenshots/.
+test("screenshots: signed out, task list, validation error, database unavailable", async ({ page, guard }) => {
+  guard.allowHttpStatus(400, 503);
+
+  await page.goto("/admin");
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in to Tasks" })).toBeVisible();
+  await expect(page.getByTestId("health-badge")).toHaveText(/Operational/);
+  await screenshotBoth(page, "signed-out");
+
+  await signUpViaApi(page, { name: "Grace Hopper", email: `grace-${Date.now()}@example.com`, password: newAccount("x").password });
+  const tasks = [
+    { title: "Draft the Q3 roadmap", description: "Collect input from support and sales first." },
+    { title: "Renew the TLS certificates", description: null },
+    { title: "Review the onboarding flow", description: "Check the empty states on mobile." },
+    { title: "Book the team offsite", description: "Venue shortlist is in the shared folder." },
+    { title: "Reply to the security questionnaire", description: null },
+  ];
+  const ids: number[] = [];
+  for (const task of tasks) {
+    const response = await page.request.post("/api/tasks", {
+      data: task.description ? task : { title: task.title },
+      headers: originHeader(),
+    });
+    expect(response.status()).toBe(201);
+    ids.push(((await response.json()) as { id: number }).id);
+  }
+  for (const id of [ids[1], ids[3]]) {
+    expect((await page.request.patch(`/api/tasks/${id}`, { data: { completed: true }, headers: originHeader() })).status()).toBe(200);
+  }
+  await page.goto("/admin");
+  await expect(page.getByRole("list", { name: "Tasks" }).getByRole("listitem")).toHaveCount(5);
+  await screenshotBoth(page, "list");
+
+  const form = page.getByRole("region", { name: "Add a task" });
+  await form.getByLabel("Title").fill("   ");
+  await form.getByRole("button", { name: "Add task" }).click();
+  await expect(form.getByTestId("title-error")).toHaveText("Must not be empty.");
+  await screenshotBoth(page, "validation-error");
+  await form.getByLabel("Title").fill("");
+
+  await page.route("**/api/**", (route) =>
+    route.fulfill({
+      status: 503,
+      contentType: "application/json",
+      body: JSON.stringify({ detail: "Database unavailable, retry shortly", error_code: "DATABASE_UNAVAILABLE" }),
+    }),
+  );
+  await page.getByRole("button", { name: "Open", exact: true }).click();
+  await expect(page.getByTestId("service-banner")).toBeVisible();
+  await expect(page.getByText("Couldn’t load your tasks.")).toBeVisible();
+  await screenshotBoth(page, "database-unavailable");
+  await page.unroute("**/api/**");
+  await expect(page.getByTestId("service-banner")).toHaveCount(0, { timeout: 15_000 });
+});

@@ -1,0 +1,70 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+
+// End-to-end tests of the admin page in a real Chromium against the production build
+// (`next build` must have run: `npm test` does it). Browsers are never downloaded: the system
+// Chromium is used (apt `chromium`, or CHROMIUM_PATH).
+//
+// This file is loaded by the runner and again by every worker process. Only the runner starts
+// the web server, so only the runner creates the fresh database directory, once per run.
+const isWorker = process.env.TEST_WORKER_INDEX !== undefined;
+const port = Number(process.env.E2E_PORT ?? 3300);
+// `localhost`, not 127.0.0.1: Next builds request.url from the host it was started with, and the
+// API's same-origin check for cookie writes compares the browser's Origin with that.
+const host = "localhost";
+const baseURL = `http://${host}:${port}`;
+
+let databaseUrl = "pglite:memory";
+if (!isWorker) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "task-api-e2e-"));
+  databaseUrl = `pglite:${path.join(dataDir, "db")}`;
+  // Removed when the runner exits, after the web server has been stopped.
+  process.once("exit", () => fs.rmSync(dataDir, { recursive: true, force: true }));
+}
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: Boolean(process.env.CI),
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    viewport: { width: 1280, height: 800 },
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: {
+    command: `node node_modules/next/dist/bin/next start -p ${port} -H ${host}`,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      BETTER_AUTH_SECRET: "e2e-test-secret-at-least-thirty-two-characters-long",
+      DATABASE_URL: databaseUrl,
+    },
+  },
+});
