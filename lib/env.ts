@@ -32,9 +32,19 @@ const envSchema = z.object({
     .pipe(z.array(z.url().transform((origin) => new URL(origin).origin)))
     .default([]),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // Set by Vercel (and by `npm run preview:rehearse`); see README "Deploying to Vercel with Neon".
+  VERCEL_ENV: z.enum(["production", "preview", "development"]).optional(),
+  VERCEL_URL: z.string().optional(),
+  VERCEL_BRANCH_URL: z.string().optional(),
+  VERCEL_PROJECT_PRODUCTION_URL: z.string().optional(),
 });
 
 const REQUIRED_IN_PRODUCTION = ["DATABASE_URL", "BETTER_AUTH_SECRET"] as const;
+
+// Vercel runs previews with NODE_ENV=production too; naming VERCEL_ENV makes a preview
+// without its own secret fail just as loudly.
+const isDeployed = (source: Record<string, string | undefined>) =>
+  source.NODE_ENV === "production" || source.VERCEL_ENV === "preview" || source.VERCEL_ENV === "production";
 
 export type Env = Omit<z.infer<typeof envSchema>, "DATABASE_URL" | "BETTER_AUTH_SECRET"> & {
   DATABASE_URL: string;
@@ -51,9 +61,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(cleaned);
   // Checked beside the schema, not in a refinement, so that it is reported even when other
   // variables fail to parse: one message names every problem.
-  const missing = cleaned.NODE_ENV === "production" ? REQUIRED_IN_PRODUCTION.filter((key) => !cleaned[key]) : [];
+  const missing = isDeployed(cleaned) ? REQUIRED_IN_PRODUCTION.filter((key) => !cleaned[key]) : [];
   const lines = [
-    ...missing.map((key) => `  ${key}: required when NODE_ENV=production`),
+    ...missing.map((key) => `  ${key}: required when NODE_ENV=production (and on Vercel previews)`),
     ...(result.error?.issues ?? []).map((issue) => `  ${issue.path.join(".")}: ${issue.message}`),
   ];
   if (!result.success || lines.length > 0) {

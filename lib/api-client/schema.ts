@@ -1539,7 +1539,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignOutResponse"];
                 };
             };
-            /** @description `INVALID_JSON`: Request body must be a JSON object */
+            /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
             400: {
                 headers: {
                     /** @description Same as error_code */
@@ -1549,11 +1549,11 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
-                        error_code: "INVALID_JSON";
+                        error_code: "VALIDATION_ERROR" | "INVALID_JSON";
                     };
                 };
             };
-            /** @description `FORBIDDEN`: Forbidden; `FORBIDDEN`: Forbidden */
+            /** @description `FORBIDDEN`: Forbidden */
             403: {
                 headers: {
                     /** @description Same as error_code */

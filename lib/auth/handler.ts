@@ -1,11 +1,11 @@
 import { auth } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { ERROR_CODES, errorHeaders, type ErrorCode, type FieldError } from "@/lib/errors";
-import { readJsonObject } from "@/lib/http/body";
+import { assertPlainData, readJsonObject } from "@/lib/http/body";
 
 const codeByStatus = new Map<number, ErrorCode>(
   (Object.entries(ERROR_CODES) as [ErrorCode, { status: number }][])
-    .filter(([code]) => code !== "INVALID_JSON" && code !== "TASK_NOT_FOUND")
+    .filter(([code]) => !["INVALID_JSON", "TASK_NOT_FOUND", "USER_ALREADY_EXISTS"].includes(code))
     .map(([code, { status }]) => [status, code]),
 );
 
@@ -53,7 +53,12 @@ async function readJson(response: Response): Promise<Record<string, unknown>> {
 async function withEnvelope(response: Response, requestId: string): Promise<Response> {
   const body = await readJson(response);
   const ownCode = typeof body.code === "string" ? body.code : undefined;
-  const errorCode = codeByStatus.get(response.status) ?? ownCode ?? "INTERNAL_ERROR";
+  const errorCode =
+    response.status === 422
+      ? ownCode?.startsWith("USER_ALREADY_EXISTS")
+        ? "USER_ALREADY_EXISTS"
+        : "VALIDATION_ERROR"
+      : (codeByStatus.get(response.status) ?? ownCode ?? "INTERNAL_ERROR");
   const detail =
     typeof body.message === "string" && body.message
       ? body.message
@@ -82,6 +87,7 @@ async function normalized(request: Request): Promise<Request> {
     (request.headers.get("content-length") ?? "0") === "0" &&
     !request.headers.get("transfer-encoding");
   const body = isBareSignOut ? {} : await readJsonObject(request);
+  assertPlainData(body);
   const headers = new Headers(request.headers);
   headers.set("content-type", "application/json");
   headers.delete("content-length");

@@ -4,15 +4,14 @@ import { bearer } from "better-auth/plugins";
 import { db, type Database } from "@/lib/db";
 import * as schema from "@/lib/db/schema";
 import { env } from "@/lib/env";
-
-const LOCAL_HOSTS = ["localhost", "localhost:*", "127.0.0.1", "127.0.0.1:*", "[::1]", "[::1]:*"];
+import { authBaseURL, trustedOrigins } from "@/lib/auth/origins";
 
 function createAuth(database: Database) {
   const config = env();
   return betterAuth({
     secret: config.BETTER_AUTH_SECRET,
-    // Without a configured URL, the origin comes from the request, but only for local hosts.
-    baseURL: config.BETTER_AUTH_URL ?? { allowedHosts: LOCAL_HOSTS, protocol: "http" },
+    baseURL: authBaseURL(config),
+    trustedOrigins: trustedOrigins(config),
     basePath: "/api/auth",
     database: drizzleAdapter(database, { provider: "pg", usePlural: true, schema }),
     emailAndPassword: { enabled: true },

@@ -52,11 +52,19 @@ function onIdleClientError(error: Error) {
   logWarn("idle database connection failed", { error: error.message });
 }
 
+// On Vercel Fluid compute, lets the platform close idle pool connections before it suspends
+// an instance; it does nothing anywhere else.
+async function attachToPlatform(pool: Parameters<typeof import("@vercel/functions").attachDatabasePool>[0]) {
+  const { attachDatabasePool } = await import("@vercel/functions");
+  attachDatabasePool(pool);
+}
+
 async function openPg(env: Env): Promise<DatabaseHandle> {
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const pool = new Pool(poolOptions(env));
   pool.on("error", onIdleClientError);
+  await attachToPlatform(pool);
   return { db: drizzle({ client: pool, schema }), driver: "pg", close: () => pool.end() };
 }
 

@@ -22,7 +22,7 @@ export async function migratePglite(db: Database) {
  * holding a session advisory lock so that concurrent deploys or CI jobs apply each migration
  * exactly once: the second waits, then finds nothing left to do.
  */
-export async function migrateServer(env: Env) {
+export async function migrateServer(env: Pick<Env, "DATABASE_URL" | "DATABASE_DRIVER" | "NEON_WS_PROXY">) {
   const driver = resolveDriver(env);
   if (driver === "pglite") throw new Error("migrateServer is for PostgreSQL servers");
   if (driver === "neon") {

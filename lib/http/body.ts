@@ -27,11 +27,21 @@ async function readLimited(request: Request): Promise<Uint8Array> {
 
 const isWhitespace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 
+// No request of this API nests anywhere near this deep; refusing deeper bodies keeps every
+// later recursive step (validation, re-serializing for Better Auth) far from the stack limit.
+export const MAX_JSON_DEPTH = 32;
+
 /**
- * The first key that appears twice in one object of an already valid JSON text. JSON.parse
- * silently keeps the last one, so `{"completed": false, "completed": true}` would mean
- * whatever the last parser in a chain decides: we refuse it instead.
+ * What is wrong with the structure of an already valid JSON text: a key that appears twice in
+ * one object (JSON.parse silently keeps the last, so `{"completed": false, "completed": true}`
+ * would mean whatever the last parser in a chain decides), or nesting deeper than
+ * MAX_JSON_DEPTH. Undefined when nothing is.
  */
+export function structuralProblem(text: string): string | undefined {
+  const key = duplicateKey(text);
+  return key === undefined ? undefined : `Duplicate key in request body: ${JSON.stringify(key).slice(0, 80)}`;
+}
+
 export function duplicateKey(text: string): string | undefined {
   const objects: (Set<string> | null)[] = [];
   let previous = 0;
@@ -52,6 +62,7 @@ export function duplicateKey(text: string): string | undefined {
     }
     if (code === 0x7b) objects.push(new Set());
     else if (code === 0x5b /* [ */) objects.push(null);
+    if (objects.length > MAX_JSON_DEPTH) throw new ApiError("INVALID_JSON", `Request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
     else if (code === 0x7d /* } */ || code === 0x5d /* ] */) objects.pop();
     if (!isWhitespace(code)) previous = code;
   }
@@ -77,7 +88,33 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ApiError("INVALID_JSON", "Request body must be a JSON object");
   }
-  const repeated = duplicateKey(text);
-  if (repeated !== undefined) throw new ApiError("INVALID_JSON", `Duplicate key in request body: ${JSON.stringify(repeated).slice(0, 80)}`);
+  const problem = structuralProblem(text);
+  if (problem) throw new ApiError("INVALID_JSON", problem);
   return value as Record<string, unknown>;
+}
+
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * For bodies handed to code we do not own (Better Auth): every string must be storable in
+ * PostgreSQL (no U+0000, no lone surrogates) and no key may name an object's prototype.
+ * Task bodies get the same guarantees from their zod schemas.
+ */
+export function assertPlainData(value: unknown, path = "body"): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000") || !value.isWellFormed()) {
+      throw new ApiError("VALIDATION_ERROR", undefined, {
+        errors: [{ path, message: "must be valid Unicode text without U+0000" }],
+      });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => assertPlainData(item, `${path}.${index}`));
+  } else if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      const at = path === "body" ? key : `${path}.${key}`;
+      if (FORBIDDEN_KEYS.has(key)) throw new ApiError("VALIDATION_ERROR", undefined, { errors: [{ path: at, message: "Unknown field" }] });
+      assertPlainData(key, at);
+      assertPlainData(item, at);
+    }
+  }
 }

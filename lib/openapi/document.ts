@@ -205,7 +205,10 @@ function register(registry: OpenAPIRegistry) {
     summary: "End the current session",
     description: "The token and cookie stop working at once. Idempotent; a body is optional.",
     security: taskSecurity,
-    responses: { 200: json(signOutResponseSchema, "Signed out"), ...errorResponses([...WITH_BODY, "FORBIDDEN", ...ALWAYS]) },
+    responses: {
+      200: json(signOutResponseSchema, "Signed out"),
+      ...errorResponses(["VALIDATION_ERROR", ...WITH_BODY, ...ALWAYS]),
+    },
   });
   registry.registerPath({
     method: "get",

@@ -57,6 +57,13 @@ describe("next start", () => {
     }
   });
 
+  it("answers a path with malformed percent-encoding with the JSON 400, not Next's plain 500", async () => {
+    for (const path of ["/api/tasks/%zz", "/api/tasks/1%", "/api/%E0%A4%A", "/api/tasks/%ED%A0%80"]) {
+      const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      await expectEnvelope(response, 400, "VALIDATION_ERROR");
+    }
+  });
+
   it("answers an unsupported method with 405 and Allow", async () => {
     const response = await fetch(`${server.url}/api/tasks`, { method: "PUT", headers: { authorization: `Bearer ${token}` } });
     await expectEnvelope(response, 405, "METHOD_NOT_ALLOWED");

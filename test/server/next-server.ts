@@ -24,8 +24,11 @@ export async function freePort(): Promise<number> {
 
 const nextBin = path.join(process.cwd(), "node_modules", ".bin", "next");
 
-export async function startNextServer(env: Record<string, string>, { waitFor = "/api/health" } = {}): Promise<NextServer> {
-  const port = await freePort();
+export async function startNextServer(
+  env: Record<string, string>,
+  { waitFor = "/api/health", port: fixedPort }: { waitFor?: string; port?: number } = {},
+): Promise<NextServer> {
+  const port = fixedPort ?? (await freePort());
   const child = spawn(nextBin, ["start", "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", BETTER_AUTH_SECRET: "test-secret-of-at-least-thirty-two-characters", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,7 @@
 import { ApiError } from "@/lib/errors";
 import { withErrors } from "@/lib/http/route";
 
+export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 const notFound = withErrors(

@@ -1,6 +1,7 @@
 import { checkHealth } from "@/lib/health";
 import { otherMethods, withErrors } from "@/lib/http/route";
 
+export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = withErrors(async () => Response.json(await checkHealth(), { headers: { "Cache-Control": "no-store" } }));

@@ -1,6 +1,7 @@
 import { otherMethods, withErrors } from "@/lib/http/route";
 import { openApiDocument } from "@/lib/openapi/docs";
 
+export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = withErrors(() => Response.json(openApiDocument(), { headers: { "Cache-Control": "public, max-age=300" } }));

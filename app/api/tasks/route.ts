@@ -2,6 +2,7 @@ import { otherMethods, withUser } from "@/lib/http/route";
 import { createTask, listTasks } from "@/lib/tasks/queries";
 import { taskCreateSchema, taskListQuerySchema } from "@/lib/tasks/schema";
 
+export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = withUser({ query: taskListQuerySchema }, async ({ user, query }) =>

@@ -2,6 +2,7 @@ import { otherMethods, withUser } from "@/lib/http/route";
 import { deleteTask, getTask, replaceTask, updateTask } from "@/lib/tasks/queries";
 import { taskParamsSchema, taskPatchSchema, taskReplaceSchema } from "@/lib/tasks/schema";
 
+export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = withUser({ params: taskParamsSchema }, async ({ user, params }) =>
