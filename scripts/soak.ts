@@ -32,6 +32,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { migrateServer } from "@/lib/db/migrate";
 import { parseEnv } from "@/lib/env";
+import type { Task } from "@/lib/tasks/schema";
 import { signUpOver, startNextServer, type NextServer } from "../test/server/next-server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -170,15 +171,6 @@ async function ensureBuild(): Promise<{ buildId: string; builtAt: string; builtN
 // ---------------------------------------------------------------------------------------------
 // The traffic.
 
-interface Task {
-  id: number;
-  user_id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  created_at: string;
-  updated_at: string;
-}
 
 interface User {
   index: number;

@@ -94,3 +94,17 @@ export function expectError(response: ApiResponse, status: number, code: string)
   if (response.headers.get("x-error-code") !== code) throw new Error(`X-Error-Code header is not ${code}: ${problem}`);
   return response.body;
 }
+
+/** A 400 VALIDATION_ERROR whose `errors` are well-formed and name every given field. */
+export function expectValidation(response: ApiResponse, ...paths: string[]) {
+  const body = expectError(response, 400, "VALIDATION_ERROR");
+  if (!Array.isArray(body.errors) || body.errors.length === 0) throw new Error(`no errors[]: ${response.text}`);
+  for (const error of body.errors) {
+    if (typeof error.path !== "string" || typeof error.message !== "string" || !error.message) {
+      throw new Error(`malformed errors[] entry: ${response.text}`);
+    }
+  }
+  const failing = body.errors.map((error: { path: string }) => error.path);
+  for (const path of paths) if (!failing.includes(path)) throw new Error(`errors[] does not name ${path}: ${response.text}`);
+  return body;
+}

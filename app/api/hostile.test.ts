@@ -16,6 +16,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { sessions as sessionsTable, tasks as tasksTable, users as usersTable } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { toTask } from "@/lib/tasks/queries";
+import type { Task } from "@/lib/tasks/schema";
 import { api, BASE_URL, signUp, type ApiResponse, type TestUser } from "@/test/api";
 
 const MAX_BODY = 64 * 1024;
@@ -30,15 +32,6 @@ const COOKIE = "better-auth.session_token";
 type Who = "A" | "B" | "C";
 const WHO: Who[] = ["A", "B", "C"];
 
-interface Task {
-  id: number;
-  user_id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  created_at: string;
-  updated_at: string;
-}
 
 interface Actor {
   who: Who;
@@ -110,15 +103,7 @@ async function verifyWorld(context: string) {
     const actor = world[who];
     const actual = rows
       .filter((row) => row.userId === actor.id)
-      .map((row) => ({
-        id: row.id,
-        user_id: row.userId,
-        title: row.title,
-        description: row.description,
-        completed: row.completed,
-        created_at: row.createdAt.toISOString(),
-        updated_at: row.updatedAt.toISOString(),
-      }))
+      .map(toTask)
       .sort((a, b) => a.id - b.id);
     const expected = [...actor.tasks.values()].sort((a, b) => a.id - b.id);
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {

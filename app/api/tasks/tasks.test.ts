@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { sessions } from "@/lib/db/schema";
-import { api, createTask, expectError, signUp, type ApiResponse, type TestUser } from "@/test/api";
+import { api, createTask, expectError, expectValidation, signUp, type ApiResponse, type TestUser } from "@/test/api";
 
 // Integration tests for GET /api/tasks and POST /api/tasks, on the real handlers and database.
 // Every test makes its own users: the pg and neon projects share one database.
@@ -12,21 +12,6 @@ const MAX_BODY = 64 * 1024;
 const EMOJI = "\u{1F600}"; // one code point, two UTF-16 units
 
 const JSON_HEADERS = { "content-type": "application/json" };
-
-/** A 400 VALIDATION_ERROR whose `errors` name every given field (and are well-formed). */
-function expectValidation(response: ApiResponse, ...paths: string[]) {
-  const body = expectError(response, 400, "VALIDATION_ERROR");
-  expect(Array.isArray(body.errors)).toBe(true);
-  expect(body.errors.length).toBeGreaterThan(0);
-  for (const error of body.errors) {
-    expect(typeof error.path).toBe("string");
-    expect(typeof error.message).toBe("string");
-    expect(error.message.length).toBeGreaterThan(0);
-  }
-  const failing = body.errors.map((error: { path: string }) => error.path);
-  for (const path of paths) expect(failing).toContain(path);
-  return body;
-}
 
 function expectUnauthorized(response: ApiResponse) {
   expectError(response, 401, "UNAUTHORIZED");

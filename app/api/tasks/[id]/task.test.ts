@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, createTask, expectError, signUp, type ApiResponse, type TestUser } from "@/test/api";
+import { api, createTask, expectError, expectValidation, signUp, type ApiResponse, type TestUser } from "@/test/api";
 
 // Integration tests for GET, PUT, PATCH and DELETE /api/tasks/{id}, on the real handlers and
 // database. Every test makes its own users: the pg and neon projects share one database.
@@ -25,19 +25,6 @@ const get = (user: TestUser, id: number | string) => api("GET", path(id), { toke
 const put = (user: TestUser, id: number | string, json: unknown) => api("PUT", path(id), { token: user.token, json });
 const patch = (user: TestUser, id: number | string, json: unknown) => api("PATCH", path(id), { token: user.token, json });
 const del = (user: TestUser, id: number | string) => api("DELETE", path(id), { token: user.token });
-
-function expectValidation(response: ApiResponse, ...paths: string[]) {
-  const body = expectError(response, 400, "VALIDATION_ERROR");
-  expect(Array.isArray(body.errors)).toBe(true);
-  expect(body.errors.length).toBeGreaterThan(0);
-  for (const error of body.errors) {
-    expect(typeof error.path).toBe("string");
-    expect(typeof error.message).toBe("string");
-  }
-  const failing = body.errors.map((error: { path: string }) => error.path);
-  for (const field of paths) expect(failing).toContain(field);
-  return body;
-}
 
 function expectNotFound(response: ApiResponse) {
   return expectError(response, 404, "TASK_NOT_FOUND");
