@@ -1,0 +1,142 @@
+import type { LoadResult } from "./load";
+
+// The table, the ratios and the targets of issue 5, from the measurements of one run.
+
+export interface Measurement extends LoadResult {
+  target: string;
+  endpoint: string;
+  /** An authenticated task endpoint. */
+  task: boolean;
+  connections: number;
+  serverCpuMsPerReq: number;
+  pgCpuMsPerReq: number | null;
+  statementsPerReq: number | null;
+  /** CPU of helper processes (the neon target's WebSocket proxy), per request. */
+  auxCpuMsPerReq: number | null;
+  loadavg: string;
+  serverPid: number;
+  /** Monotonic microseconds (same clock as V8 CPU profiles) bounding the measured window. */
+  windowUs: [number, number];
+}
+
+export interface Ratio {
+  target: string;
+  endpoint: string;
+  cpuVsBaseline: number | null;
+  rpsVsBaseline: number | null;
+  totalCpuVsBaseline: number | null;
+  cpuVsFloor: number | null;
+  rpsVsFloor: number | null;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  met: boolean | null;
+  detail: string;
+}
+
+export const PRODUCT_TARGETS = ["product (pg)", "product (neon)", "product (pglite)"];
+export const FLOOR = "floor";
+export const FLOOR_ENDPOINT = "GET /api/bench/floor";
+export const BASELINE = "baseline";
+
+const fixed = (value: number | null | undefined, digits: number) => (value === null || value === undefined ? "n/a" : value.toFixed(digits));
+
+function table(headers: string[], rows: string[][], rightAligned: (column: number) => boolean): string {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (rightAligned(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ").trimEnd();
+  return [line(headers), widths.map((width) => "-".repeat(width)).join("  "), ...rows.map(line)].join("\n");
+}
+
+export function formatMeasurements(measurements: Measurement[]): string {
+  const headers = ["target", "endpoint", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "server CPU ms/req", "PG CPU ms/req", "SQL/req"];
+  const rows = measurements.map((m) => [
+    m.target,
+    m.endpoint,
+    m.rps.toFixed(0),
+    String(m.p50),
+    String(m.p99),
+    String(m.non2xx),
+    String(m.errors + m.timeouts),
+    fixed(m.serverCpuMsPerReq, 3) + (m.auxCpuMsPerReq !== null ? ` (+${m.auxCpuMsPerReq.toFixed(3)} proxy)` : ""),
+    fixed(m.pgCpuMsPerReq, 3),
+    fixed(m.statementsPerReq, 2),
+  ]);
+  return table(headers, rows, (i) => i >= 2);
+}
+
+const divide = (a: number | null | undefined, b: number | null | undefined) =>
+  a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b;
+
+export function ratios(measurements: Measurement[]): Ratio[] {
+  const find = (target: string, endpoint: string) => measurements.find((m) => m.target === target && m.endpoint === endpoint);
+  const floor = find(FLOOR, FLOOR_ENDPOINT);
+  return measurements
+    .filter((m) => PRODUCT_TARGETS.includes(m.target))
+    .map((m) => {
+      const baseline = find(BASELINE, m.endpoint);
+      const total = (x: Measurement | undefined) => (x && x.pgCpuMsPerReq !== null ? x.serverCpuMsPerReq + x.pgCpuMsPerReq : null);
+      return {
+        target: m.target,
+        endpoint: m.endpoint,
+        cpuVsBaseline: divide(m.serverCpuMsPerReq, baseline?.serverCpuMsPerReq),
+        rpsVsBaseline: divide(m.rps, baseline?.rps),
+        totalCpuVsBaseline: divide(total(m), total(baseline)),
+        cpuVsFloor: divide(m.serverCpuMsPerReq, floor?.serverCpuMsPerReq),
+        rpsVsFloor: divide(m.rps, floor?.rps),
+      };
+    });
+}
+
+export function formatRatios(list: Ratio[]): string {
+  const x = (value: number | null) => (value === null ? "n/a" : `${value.toFixed(2)}×`);
+  const headers = ["target", "endpoint", "CPU/req ÷ baseline", "req/s ÷ baseline", "server+PG CPU/req ÷ baseline", "CPU/req ÷ floor", "req/s ÷ floor"];
+  const rows = list.map((r) => [r.target, r.endpoint, x(r.cpuVsBaseline), x(r.rpsVsBaseline), x(r.totalCpuVsBaseline), x(r.cpuVsFloor), x(r.rpsVsFloor)]);
+  return table(headers, rows, (i) => i >= 2);
+}
+
+/** Issue 5's targets that one run can judge (the scale target is judged by the scale run). */
+export function checkTargets(measurements: Measurement[], list: Ratio[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const target of PRODUCT_TARGETS) {
+    const own = measurements.filter((m) => m.target === target && m.task);
+    if (own.length === 0) continue;
+    const statements = own.map((m) => m.statementsPerReq);
+    if (statements.every((value) => value !== null)) {
+      const worst = Math.max(...(statements as number[]));
+      checks.push({
+        name: "SQL statements per authenticated request ≤ 2",
+        target,
+        met: worst <= 2.05,
+        detail: own.map((m) => `${m.endpoint}: ${fixed(m.statementsPerReq, 2)}`).join("; "),
+      });
+    }
+    const cpu = list.filter((r) => r.target === target && own.some((m) => m.endpoint === r.endpoint));
+    if (cpu.every((r) => r.cpuVsFloor !== null)) {
+      const worst = Math.max(...cpu.map((r) => r.cpuVsFloor!));
+      checks.push({
+        name: "server CPU per request ≤ 1.6× the floor on every task endpoint",
+        target,
+        met: worst <= 1.6,
+        detail: cpu.map((r) => `${r.endpoint}: ${r.cpuVsFloor!.toFixed(2)}×`).join("; ") + (worst > 1.6 ? ` (worst ${(worst / 1.6).toFixed(2)}× over the target)` : ""),
+      });
+    }
+  }
+  const failed = measurements.filter((m) => m.non2xx > 0 || m.errors > 0 || m.timeouts > 0 || m.requests === 0);
+  checks.push({
+    name: "no errors and no non-2xx (and every endpoint answered)",
+    target: "all",
+    met: failed.length === 0,
+    detail:
+      failed.length === 0
+        ? `${measurements.reduce((sum, m) => sum + m.requests, 0)} requests, all 2xx`
+        : failed.map((m) => `${m.target} ${m.endpoint}: ${m.requests} responses ${JSON.stringify(m.statusCodes)} errors=${m.errors} timeouts=${m.timeouts}`).join("; "),
+  });
+  return checks;
+}
+
+export function formatChecks(checks: TargetCheck[]): string {
+  return checks.map((c) => `${c.met === null ? "?" : c.met ? "MET   " : "MISSED"} ${c.name} [${c.target}]: ${c.detail}`).join("\n");
+}

@@ -1,0 +1,402 @@
+// npm run bench [-- options]: what each request costs, measured side by side in one run against
+// a bare node:http + pg baseline and Next's own floor. See bench/README.md.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { provisionDatabase, type BenchDatabase } from "./database";
+import { floorEndpoint, runLoad, taskEndpoints, type Endpoint } from "./load";
+import { copyToPglite } from "./pglite";
+import { loadAverage, quiesce, treeCpuMs } from "./proc";
+import { summarizeProfiles } from "./profile";
+import { checkTargets, formatChecks, formatMeasurements, formatRatios, ratios, type Measurement } from "./report";
+import { runScale } from "./scale";
+import { restore, seedSmall, type Seed } from "./seed";
+import { setLogDirectory, startBaseline, startNext, startScript, type Server } from "./servers";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(root);
+
+const ALL_TARGETS = ["product", "floor", "baseline", "neon", "pglite"] as const;
+type TargetKey = (typeof ALL_TARGETS)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    build: { type: "boolean", default: false },
+    smoke: { type: "boolean", default: false },
+    scale: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    connections: { type: "string", default: "32" },
+    duration: { type: "string" },
+    warmup: { type: "string" },
+    targets: { type: "string", default: ALL_TARGETS.join(",") },
+    users: { type: "string", default: "20" },
+    tasks: { type: "string", default: "500" },
+    env: { type: "string", multiple: true, default: [] },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`npm run bench -- [options]
+  --smoke            every target for about 2 s per endpoint (1 s warm-up, 1 s measured); exit 1 on any error or non-2xx
+  --scale            1,000,000 tasks across 10,000 users (one holding 10,000): list page 1 and 100, get by id, EXPLAIN
+  --build            run next build first (also done when .next/BUILD_ID is missing)
+  --profile          run the product (pg) and the floor under node --cpu-prof and summarize where the time goes
+  --targets LIST     ${ALL_TARGETS.join(",")} (default: all)
+  --connections N    concurrent connections (32)
+  --duration S       seconds per endpoint (10; smoke 1; scale 8)
+  --warmup S         warm-up seconds per Next target, spread over its endpoints (15; baseline min(5, S); smoke 1)
+  --users N --tasks N  small data set (20 users × 500 tasks)
+  --env KEY=VALUE    extra environment for the Next targets (repeatable), e.g. --env LOG_LEVEL=warn
+Environment: BENCH_DATABASE_URL=postgres://... uses that server (a fresh database on it, dropped afterwards)
+instead of a throwaway cluster; PostgreSQL CPU is then not measured.`);
+  process.exit(0);
+}
+
+const smoke = args.smoke;
+const connections = Number(args.connections);
+const durationS = Number(args.duration ?? (smoke ? 1 : args.scale ? 8 : 10));
+const warmupS = Number(args.warmup ?? (smoke ? 1 : 15));
+const targets = new Set(args.targets.split(",").map((t) => t.trim()) as TargetKey[]);
+for (const target of targets) if (!ALL_TARGETS.includes(target)) throw new Error(`unknown target ${target}`);
+const extraEnv = Object.fromEntries(
+  args.env.map((pair) => {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`--env expects KEY=VALUE, got ${pair}`);
+    return [pair.slice(0, eq), pair.slice(eq + 1)];
+  }),
+);
+
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+const resultsDir = path.join(root, "bench", "results");
+fs.mkdirSync(resultsDir, { recursive: true });
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "task-api-bench-"));
+setLogDirectory(path.join(scratch, "logs"));
+const profileDir = args.profile ? path.join(resultsDir, `${stamp}-profiles`) : undefined;
+
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+// Everything started is stopped on the way out, also on Ctrl-C.
+const cleanups: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | undefined;
+let interrupted = false;
+function cleanUp(): Promise<void> {
+  // One cleanup at a time, however many callers (Ctrl-C racing the main flow's own error path).
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) await cleanups.pop()!().catch((error: unknown) => log(`cleanup: ${(error as Error).message}`));
+  })().finally(() => {
+    cleaning = undefined;
+  });
+  return cleaning;
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    interrupted = true;
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+function ensureBuild() {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  if (!args.build && fs.existsSync(buildId)) {
+    const built = fs.statSync(buildId).mtimeMs;
+    const newer = ["app", "lib", "drizzle"].some((dir) => newestMtime(path.join(root, dir)) > built);
+    if (newer) log("warning: sources changed after the last next build; pass --build to measure them");
+    return;
+  }
+  log("next build");
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (result.status !== 0) throw new Error(`next build failed (${result.status})`);
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else if (!entry.name.endsWith(".test.ts")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** The environment of every Next target: production mode, the bench's database, limiters out of the way. */
+function productEnv(db: BenchDatabase): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    DATABASE_DRIVER: "pg",
+    // Sign-up limiter (Better Auth): the seed signs up every user from one address.
+    AUTH_RATE_LIMIT_ENABLED: "false",
+    // The per-user write limit (300/min by default) would turn most POST/PATCH into 429s. The
+    // counter is still upserted on every write, inside the auth statement: only the cap is lifted.
+    RATE_LIMIT_WRITES_MAX: "1000000000",
+    ...extraEnv,
+  };
+}
+
+interface Running {
+  server: Server;
+  /** Helper processes whose CPU is reported beside the server's (the neon proxy). */
+  aux?: Server;
+  /** Whether the target's database is the bench's PostgreSQL (so its CPU and statements count). */
+  usesPg: boolean;
+}
+
+/** Registers a started target for cleanup; the returned function stops it (once). */
+function track(running: Running): () => Promise<void> {
+  const stop = async () => {
+    await running.server.stop();
+    await running.aux?.stop();
+  };
+  cleanups.push(stop);
+  return async () => {
+    cleanups.splice(cleanups.indexOf(stop), 1);
+    await stop();
+  };
+}
+
+async function measure(
+  db: BenchDatabase,
+  label: string,
+  running: Running,
+  endpoint: Endpoint,
+  duration: number,
+): Promise<Measurement> {
+  await sleep(smoke ? 100 : 500);
+  if (running.usesPg) await db.resetStatements();
+  const roots = [running.server.pid];
+  const cpu0 = treeCpuMs(roots);
+  const pg0 = running.usesPg ? db.cpuMs() : undefined;
+  const aux0 = running.aux ? treeCpuMs([running.aux.pid]) : undefined;
+  const started = monotonicUs();
+  const load = await runLoad(running.server.url, endpoint, { connections, durationS: duration });
+  const finished = monotonicUs();
+  // The requests in flight when the load stopped are finished by the server (their CPU and
+  // statements count, and they are in load.sent) before the counters are read.
+  await quiesce(running.aux ? [...roots, running.aux.pid] : roots);
+  const cpu1 = treeCpuMs(roots);
+  const pg1 = running.usesPg ? db.cpuMs() : undefined;
+  const aux1 = running.aux ? treeCpuMs([running.aux.pid]) : undefined;
+  const statements = running.usesPg ? await db.countStatements() : undefined;
+  const sent = Math.max(1, load.sent, load.requests);
+  const perRequest = (value: number | undefined) => (value === undefined ? null : value / sent);
+  return {
+    ...load,
+    target: label,
+    endpoint: endpoint.name,
+    task: endpoint.task,
+    connections,
+    serverCpuMsPerReq: (cpu1 - cpu0) / sent,
+    pgCpuMsPerReq: pg0 !== undefined && pg1 !== undefined ? perRequest(pg1 - pg0) : null,
+    statementsPerReq: perRequest(statements),
+    auxCpuMsPerReq: aux0 !== undefined && aux1 !== undefined ? perRequest(aux1 - aux0) : null,
+    loadavg: loadAverage(),
+    serverPid: running.server.pid,
+    windowUs: [started, finished],
+  };
+}
+
+async function measureTarget(
+  db: BenchDatabase,
+  seed: Seed | undefined,
+  label: string,
+  running: Running,
+  endpoints: Endpoint[],
+  warmup: number,
+  measurements: Measurement[],
+) {
+  if (warmup > 0) {
+    log(`${label}: warming up for ${warmup} s`);
+    for (const endpoint of endpoints) {
+      await runLoad(running.server.url, endpoint, { connections, durationS: warmup / endpoints.length });
+      await quiesce([running.server.pid]);
+    }
+    if (seed && running.usesPg) await restore(db.admin, seed);
+  }
+  for (const endpoint of endpoints) {
+    const m = await measure(db, label, running, endpoint, durationS);
+    measurements.push(m);
+    log(
+      `${label} ${endpoint.name}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ` +
+        `CPU ${m.serverCpuMsPerReq.toFixed(3)} ms/req, SQL ${m.statementsPerReq?.toFixed(2) ?? "n/a"}/req, non-2xx ${m.non2xx}`,
+    );
+  }
+  if (seed && running.usesPg) await restore(db.admin, seed);
+}
+
+// --- JSON parity between the product and the baseline -------------------------------------------
+
+interface ParitySample {
+  task: unknown;
+  listKeys: string;
+  itemKeys: string;
+  health: string;
+}
+
+async function paritySample(url: string, seed: Seed): Promise<ParitySample> {
+  const user = seed.users[seed.sentinel.userIndex]!;
+  const headers = { authorization: `Bearer ${user.token}` };
+  const task = await (await fetch(`${url}/api/tasks/${seed.sentinel.taskId}`, { headers })).json();
+  const page = (await (await fetch(`${url}/api/tasks?limit=2`, { headers })).json()) as { items: Record<string, unknown>[] };
+  const health = (await (await fetch(`${url}/api/health`)).json()) as Record<string, unknown>;
+  return {
+    task,
+    listKeys: Object.keys(page).sort().join(","),
+    itemKeys: Object.keys(page.items[0] ?? {}).sort().join(","),
+    health: JSON.stringify(health),
+  };
+}
+
+function compareParity(reference: ParitySample, other: ParitySample, label: string): string[] {
+  const problems: string[] = [];
+  if (JSON.stringify(reference.task) !== JSON.stringify(other.task)) {
+    problems.push(`${label}: GET /api/tasks/{id} differs from the product: ${JSON.stringify(other.task)} vs ${JSON.stringify(reference.task)}`);
+  }
+  if (reference.listKeys !== other.listKeys || reference.itemKeys !== other.itemKeys) problems.push(`${label}: list JSON shape differs`);
+  const healthKeys = (text: string) => Object.keys(JSON.parse(text) as object).sort().join(",");
+  if (healthKeys(reference.health) !== healthKeys(other.health)) problems.push(`${label}: health JSON shape differs`);
+  return problems;
+}
+
+// --- the run ----------------------------------------------------------------------------------
+
+async function runBench(db: BenchDatabase) {
+  const measurements: Measurement[] = [];
+  const problems: string[] = [];
+  const env = productEnv(db);
+  const loadBefore = loadAverage();
+
+  // The product on pg comes first: it is also what the users sign up through.
+  let running: Running = {
+    server: await startNext(root, { name: "product-pg", env, cpuProfileDir: targets.has("product") ? profileDir : undefined }),
+    usesPg: true,
+  };
+  let stop = track(running);
+  const seed = await seedSmall(db.admin, running.server.url, { users: Number(args.users), tasksPerUser: Number(args.tasks), overApi: 5 }, log);
+  const endpoints = taskEndpoints(seed.users);
+  const reference = await paritySample(running.server.url, seed);
+  if (targets.has("product")) await measureTarget(db, seed, "product (pg)", running, endpoints, warmupS, measurements);
+  await stop();
+
+  if (targets.has("floor")) {
+    running = {
+      server: await startNext(root, { name: "floor", env: { ...env, BENCH_FLOOR: "1" }, waitFor: "/api/bench/floor", cpuProfileDir: profileDir }),
+      usesPg: true,
+    };
+    stop = track(running);
+    const wrapped: Endpoint = { ...floorEndpoint, name: "GET /api/bench/floor?wrapped", request: () => ({ method: "GET", path: "/api/bench/floor?wrapped" }) };
+    await measureTarget(db, seed, "floor", running, [floorEndpoint, wrapped], warmupS, measurements);
+    await stop();
+  }
+
+  if (targets.has("baseline")) {
+    running = { server: await startBaseline(root, db.url), usesPg: true };
+    stop = track(running);
+    problems.push(...compareParity(reference, await paritySample(running.server.url, seed), "baseline"));
+    await measureTarget(db, seed, "baseline", running, endpoints, Math.min(5, warmupS), measurements);
+    await stop();
+  }
+
+  if (targets.has("neon")) {
+    const { server: proxy, address } = await startScript(root, "wsproxy", "bench/wsproxy.ts", {});
+    const server = await startNext(root, { name: "product-neon", env: { ...env, DATABASE_DRIVER: "neon", NEON_WS_PROXY: address } }).catch(
+      async (error: unknown) => {
+        await proxy.stop();
+        throw error;
+      },
+    );
+    running = { server, aux: proxy, usesPg: true };
+    stop = track(running);
+    problems.push(...compareParity(reference, await paritySample(running.server.url, seed), "product (neon)"));
+    await measureTarget(db, seed, "product (neon)", running, endpoints, warmupS, measurements);
+    await stop();
+  }
+
+  if (targets.has("pglite")) {
+    const directory = path.join(scratch, "pglite");
+    log("copying the data set into PGlite");
+    await copyToPglite(db.admin, directory);
+    running = {
+      server: await startNext(root, { name: "product-pglite", env: { ...env, DATABASE_URL: `pglite:${directory}`, DATABASE_DRIVER: "pglite" } }),
+      usesPg: false,
+    };
+    stop = track(running);
+    problems.push(...compareParity(reference, await paritySample(running.server.url, seed), "product (pglite)"));
+    await measureTarget(db, undefined, "product (pglite)", running, endpoints, warmupS, measurements);
+    await stop();
+  }
+
+  const list = ratios(measurements);
+  const checks = checkTargets(measurements, list);
+  const loadAfter = loadAverage();
+  console.log(`\n${formatMeasurements(measurements)}\n`);
+  console.log(`${formatRatios(list)}\n`);
+  console.log(`${formatChecks(checks)}`);
+  for (const problem of problems) console.log(`PROBLEM ${problem}`);
+  console.log(`\nload average: before ${loadBefore} · after ${loadAfter} · ${os.cpus().length} CPUs · ${connections} connections, ${durationS} s per endpoint, ${warmupS} s warm-up`);
+  console.log(
+    "notes: server CPU = the server's process tree (utime+stime, /proc); PG CPU = the cluster's processes; SQL/req from pg_stat_statements " +
+      "(bench database only); floor = a bare route handler in the same build (?wrapped: through the app's route wrapper); " +
+      "AUTH_RATE_LIMIT_ENABLED=false and RATE_LIMIT_WRITES_MAX=1e9 for the Next targets.",
+  );
+
+  let profiles: unknown;
+  if (profileDir) profiles = await summarizeProfiles(root, profileDir, measurements, log);
+
+  const file = path.join(resultsDir, `${stamp}${smoke ? "-smoke" : ""}.json`);
+  const result = {
+    kind: smoke ? "smoke" : "bench",
+    startedAt: stamp,
+    loadavg: { before: loadBefore, after: loadAfter },
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    options: { connections, durationS, warmupS, targets: [...targets], users: Number(args.users), tasksPerUser: Number(args.tasks), env: extraEnv },
+    database: { external: db.external, statements: db.statements },
+    measurements,
+    ratios: list,
+    checks,
+    problems,
+    profiles,
+  };
+  fs.writeFileSync(file, JSON.stringify(result, null, 2));
+  log(`results written to ${path.relative(root, file)}`);
+  const failed = checks.some((c) => c.target === "all" && !c.met) || problems.length > 0;
+  return failed ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  log(`load average ${loadAverage()}`);
+  ensureBuild();
+  const db = await provisionDatabase(root, log);
+  cleanups.push(() => db.close());
+  try {
+    if (args.scale) {
+      return await runScale({ root, db, env: productEnv(db), connections, durationS, warmupS, resultsDir, stamp, log, cleanups });
+    }
+    return await runBench(db);
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().then(
+  (code) => {
+    if (code === 0) fs.rmSync(scratch, { recursive: true, force: true });
+    else log(`server logs kept in ${path.join(scratch, "logs")}`);
+    process.exit(code);
+  },
+  async (error: unknown) => {
+    if (interrupted) return; // the signal handler cleans up and exits
+    console.error(error);
+    await cleanUp();
+    log(`server logs kept in ${path.join(scratch, "logs")}`);
+    process.exit(1);
+  },
+);

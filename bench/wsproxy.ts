@@ -1,0 +1,9 @@
+// The test WebSocket-to-TCP proxy (test/neon-wsproxy.ts) in its own process, so that the bench
+// can measure its CPU apart from the server's and the load generator's. Prints its address.
+import { startWsProxy } from "../test/neon-wsproxy";
+
+const proxy = await startWsProxy();
+console.log(`listening on ${proxy.address}`);
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => void proxy.close().finally(() => process.exit(0)));
+}
