@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { and, eq, gt, sql } from "drizzle-orm";
-import { db } from "@/lib/db";
+import { db, type Database } from "@/lib/db";
 import { sessions, users } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/errors";
@@ -66,13 +66,28 @@ export function sessionToken(request: Request): { token: string; via: Authentica
   return { token, via: authorization !== null ? "bearer" : "cookie" };
 }
 
-async function findUser(token: string): Promise<SessionUser | undefined> {
-  const [user] = await (await db())
+// The lookup runs on every authenticated read, so it is built once per database client and
+// executed as a named prepared statement.
+function prepareLookup(database: Database) {
+  return database
     .select({ id: users.id, email: users.email, name: users.name })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.token, token), gt(sessions.expiresAt, sql`now()`)))
-    .limit(1);
+    .where(and(eq(sessions.token, sql.placeholder("token")), gt(sessions.expiresAt, sql`now()`)))
+    .limit(1)
+    .prepare("session_user");
+}
+
+const lookups = new WeakMap<Database, ReturnType<typeof prepareLookup>>();
+
+async function findUser(token: string): Promise<SessionUser | undefined> {
+  const database = await db();
+  let lookup = lookups.get(database);
+  if (!lookup) {
+    lookup = prepareLookup(database);
+    lookups.set(database, lookup);
+  }
+  const [user] = await lookup.execute({ token });
   return user;
 }
 
