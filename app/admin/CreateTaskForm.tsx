@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useRef, useState, type FormEvent } from "react";
+import { FieldError } from "./FieldError";
 import { createTask, toApiError, type Task } from "./api";
 import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
 
@@ -81,11 +82,7 @@ export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void 
               setFieldErrors(({ title: _cleared, ...rest }) => rest);
             }}
           />
-          {fieldErrors.title ? (
-            <p id={`${id}-title-error`} className="field-error" data-testid="title-error">
-              {fieldErrors.title}
-            </p>
-          ) : null}
+          <FieldError id={`${id}-title-error`} message={fieldErrors.title} testId="title-error" />
         </div>
 
         <div className="field">
@@ -114,11 +111,7 @@ export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void 
               setFieldErrors(({ description: _cleared, ...rest }) => rest);
             }}
           />
-          {fieldErrors.description ? (
-            <p id={`${id}-description-error`} className="field-error" data-testid="description-error">
-              {fieldErrors.description}
-            </p>
-          ) : null}
+          <FieldError id={`${id}-description-error`} message={fieldErrors.description} testId="description-error" />
         </div>
 
         {error ? (

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { FieldError } from "./FieldError";
 import { deleteTask, toApiError, updateTask, type ApiError, type Task } from "./api";
 import { codePoints, DESCRIPTION_MAX, formatDate, splitErrors, TITLE_MAX } from "./fields";
 
@@ -185,11 +186,7 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
                 setFieldErrors(({ title: _cleared, ...rest }) => rest);
               }}
             />
-            {fieldErrors.title ? (
-              <p id={`${id}-title-error`} className="field-error">
-                {fieldErrors.title}
-              </p>
-            ) : null}
+            <FieldError id={`${id}-title-error`} message={fieldErrors.title} />
           </div>
           <div className="field">
             <div className="label-row">
@@ -215,11 +212,7 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
                 setFieldErrors(({ description: _cleared, ...rest }) => rest);
               }}
             />
-            {fieldErrors.description ? (
-              <p id={`${id}-description-error`} className="field-error">
-                {fieldErrors.description}
-              </p>
-            ) : null}
+            <FieldError id={`${id}-description-error`} message={fieldErrors.description} />
           </div>
           {errorBlock}
           <div className="row-actions">
