@@ -52,8 +52,10 @@ function postChunked(url: string, chunks: Buffer[], headers: Record<string, stri
 describe("next start", () => {
   it("answers an unknown /api route with the JSON 404 for every method", async () => {
     for (const method of ["GET", "POST", "DELETE"]) {
-      const response = await fetch(`${server.url}/api/no/such/route`, { method });
-      await expectEnvelope(response, 404, "NOT_FOUND");
+      for (const path of ["/api/no/such/route", "/api", "/api/tasks/%2e%2e"]) {
+        const response = await fetch(`${server.url}${path}`, { method });
+        await expectEnvelope(response, 404, "NOT_FOUND");
+      }
     }
   });
 
