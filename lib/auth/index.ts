@@ -47,4 +47,4 @@ export async function auth(): Promise<Auth> {
   return instance;
 }
 
-export { authenticate, requireUser, type SessionUser } from "@/lib/auth/session";
+export { authenticate, type SessionUser } from "@/lib/auth/session";

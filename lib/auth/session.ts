@@ -129,7 +129,3 @@ export async function authenticate(request: Request, { countWrite = false } = {}
   await countUnauthenticated(request);
   throw new ApiError("UNAUTHORIZED", credentials ? "Session is invalid, expired or signed out" : undefined);
 }
-
-export async function requireUser(request: Request): Promise<SessionUser> {
-  return (await authenticate(request)).user;
-}

@@ -31,18 +31,14 @@ const isWhitespace = (code: number) => code === 0x20 || code === 0x0a || code ==
 // later recursive step (validation, re-serializing for Better Auth) far from the stack limit.
 export const MAX_JSON_DEPTH = 32;
 
-/**
- * What is wrong with the structure of an already valid JSON text: a key that appears twice in
- * one object (JSON.parse silently keeps the last, so `{"completed": false, "completed": true}`
- * would mean whatever the last parser in a chain decides), or nesting deeper than
- * MAX_JSON_DEPTH. Undefined when nothing is.
- */
-export function structuralProblem(text: string): string | undefined {
-  const key = duplicateKey(text);
-  return key === undefined ? undefined : `Duplicate key in request body: ${JSON.stringify(key).slice(0, 80)}`;
+interface Structure {
+  duplicate?: string;
+  tooDeep: boolean;
 }
 
-export function duplicateKey(text: string): string | undefined {
+// One pass over an already valid JSON text, tracking the open containers (a key set per
+// object) to find a key repeated in one object or nesting deeper than MAX_JSON_DEPTH.
+function scan(text: string): Structure {
   const objects: (Set<string> | null)[] = [];
   let previous = 0;
   for (let i = 0; i < text.length; i++) {
@@ -53,20 +49,39 @@ export function duplicateKey(text: string): string | undefined {
       const keys = objects.at(-1);
       if (keys && (previous === 0x7b /* { */ || previous === 0x2c /* , */)) {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
-        if (keys.has(key)) return key;
+        if (keys.has(key)) return { duplicate: key, tooDeep: false };
         keys.add(key);
       }
       i = end;
       previous = 0x22;
       continue;
     }
-    if (code === 0x7b) objects.push(new Set());
-    else if (code === 0x5b /* [ */) objects.push(null);
-    if (objects.length > MAX_JSON_DEPTH) throw new ApiError("INVALID_JSON", `Request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
-    else if (code === 0x7d /* } */ || code === 0x5d /* ] */) objects.pop();
+    if (code === 0x7b || code === 0x5b /* [ */) {
+      objects.push(code === 0x7b ? new Set() : null);
+      if (objects.length > MAX_JSON_DEPTH) return { tooDeep: true };
+    } else if (code === 0x7d /* } */ || code === 0x5d /* ] */) {
+      objects.pop();
+    }
     if (!isWhitespace(code)) previous = code;
   }
-  return undefined;
+  return { tooDeep: false };
+}
+
+/** The first key that appears twice in one object, if any. */
+export function duplicateKey(text: string): string | undefined {
+  return scan(text).duplicate;
+}
+
+/**
+ * What is wrong with the structure of an already valid JSON text: a key that appears twice in
+ * one object (JSON.parse silently keeps the last, so `{"completed": false, "completed": true}`
+ * would mean whatever the last parser in a chain decides), or nesting deeper than
+ * MAX_JSON_DEPTH. Undefined when nothing is.
+ */
+export function structuralProblem(text: string): string | undefined {
+  const { duplicate, tooDeep } = scan(text);
+  if (tooDeep) return `Request body is nested deeper than ${MAX_JSON_DEPTH} levels`;
+  return duplicate === undefined ? undefined : `Duplicate key in request body: ${JSON.stringify(duplicate).slice(0, 80)}`;
 }
 
 /** The request body as a JSON object, or the contract's 413/415/400 when it is not one. */

@@ -13,6 +13,7 @@ type Handler = (request: Request, context: RouteContext) => Promise<Response>;
 
 export interface RequestState {
   requestId: string;
+  url: URL;
   userId?: string;
 }
 
@@ -50,7 +51,7 @@ function withHeaders(response: Response, extra: Headers): Response {
 export function withErrors(handler: Inner, options: { route?: string } = {}): Handler {
   return (request, context) => tracked(async () => {
     const started = performance.now();
-    const state: RequestState = { requestId: requestIdOf(request) };
+    const state: RequestState = { requestId: requestIdOf(request), url: new URL(request.url) };
     let response: Response;
     try {
       response = await handler(request, context, state);
@@ -60,11 +61,10 @@ export function withErrors(handler: Inner, options: { route?: string } = {}): Ha
     const extra = new Headers({ "X-Request-Id": state.requestId });
     applyCors(request, extra);
     response = withHeaders(response, extra);
-    const url = new URL(request.url);
     logInfo("request", {
       request_id: state.requestId,
       method: request.method,
-      route: options.route ?? routeOf(url.pathname),
+      route: options.route ?? routeOf(state.url.pathname),
       status: response.status,
       duration_ms: Math.round((performance.now() - started) * 100) / 100,
       user_id: state.userId ?? null,
@@ -94,10 +94,10 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // authenticated by cookie must therefore come from our own origin (the host it was sent to)
 // or a configured one. Browsers send Origin on every non-GET fetch, so a missing Origin is
 // refused as well.
-function assertSameOrigin(request: Request) {
+function assertSameOrigin(request: Request, url: URL) {
   const origin = request.headers.get("origin");
   const config = env();
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? new URL(request.url).host;
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? url.host;
   const trusted = [...config.CORS_ORIGINS];
   if (config.BETTER_AUTH_URL) trusted.push(new URL(config.BETTER_AUTH_URL).origin);
   let sameHost = false;
@@ -138,9 +138,9 @@ export function withUser<P = undefined, Q = undefined, B = undefined>(
     const isWrite = !SAFE_METHODS.has(request.method);
     const { user, via, writeLimit } = await authenticate(request, { countWrite: isWrite });
     state.userId = user.id;
-    if (via === "cookie" && isWrite) assertSameOrigin(request);
+    if (via === "cookie" && isWrite) assertSameOrigin(request, state.url);
     const params = schemas.params ? validate(schemas.params, await context.params) : (undefined as P);
-    const query = schemas.query ? validate(schemas.query, queryObject(new URL(request.url))) : (undefined as Q);
+    const query = schemas.query ? validate(schemas.query, queryObject(state.url)) : (undefined as Q);
     const body = schemas.body ? validate(schemas.body, await readJsonObject(request)) : (undefined as B);
     const response = await handler({ request, user, params, query, body });
     if (writeLimit) for (const [name, value] of Object.entries(rateLimitHeaders(writeLimit))) response.headers.set(name, value);
