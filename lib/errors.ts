@@ -70,6 +70,13 @@ export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErro
   });
 }
 
+/** The input parsed by `schema`, or a VALIDATION_ERROR naming every failing field. */
+export function validate<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ApiError("VALIDATION_ERROR", undefined, { errors: fieldErrors(result.error) });
+  return result.data;
+}
+
 function toApiError(error: unknown, requestId: string | undefined): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof z.ZodError) {

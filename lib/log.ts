@@ -44,3 +44,18 @@ export function logWarn(message: string, fields: Record<string, unknown> = {}) {
 export function logInfo(message: string, fields: Record<string, unknown> = {}) {
   write("info", message, fields);
 }
+
+type BetterAuthLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * Better Auth's logger, as the same JSON lines: its own output is ANSI-coloured text. Its
+ * extra arguments (an error, a context object) are kept as fields; never request bodies.
+ */
+export function logBetterAuth(level: BetterAuthLevel, message: string, ...args: unknown[]) {
+  const fields: Record<string, unknown> = { source: "better-auth" };
+  const error = args.find((arg) => arg instanceof Error);
+  if (error) fields.error = describe(error);
+  const context = args.filter((arg) => !(arg instanceof Error));
+  if (context.length > 0) fields.context = context;
+  write(level, message, fields);
+}

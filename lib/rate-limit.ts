@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { db } from "@/lib/db";
+import { rowsOf } from "@/lib/db/rows";
 import { requestCounters } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/errors";
@@ -58,9 +59,9 @@ export function clientIp(request: Request): string {
 export async function countUnauthenticated(request: Request) {
   const { RATE_LIMIT_WINDOW_S: windowSeconds, RATE_LIMIT_UNAUTHENTICATED_MAX: max } = env();
   const window = currentWindow(windowSeconds);
-  const result = await (await db()).execute<{ count: number }>(
-    upsertCounter(sql`values (${`ip:${clientIp(request)}`}, ${window}, 1)`),
+  const [row] = await rowsOf<{ count: number }>(
+    (await db()).execute(upsertCounter(sql`values (${`ip:${clientIp(request)}`}, ${window}, 1)`)),
   );
-  const count = Number((result as unknown as { rows: { count: number }[] }).rows[0]?.count ?? 0);
+  const count = Number(row?.count ?? 0);
   enforce(limitState(count, max, window, windowSeconds), count);
 }

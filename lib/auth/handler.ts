@@ -1,7 +1,17 @@
-import { auth } from "@/lib/auth";
+import type { z } from "zod";
+import { auth, type Auth } from "@/lib/auth";
+import {
+  apiKeyCreateBodySchema,
+  apiKeyDeleteBodySchema,
+  apiKeyUpdateBodySchema,
+  SCOPE_PERMISSIONS,
+  type ApiKeyCreateBody,
+} from "@/lib/auth/api-keys";
+import { bearerCredential, verifySigned } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { ERROR_CODES, errorHeaders, type ErrorCode, type FieldError } from "@/lib/errors";
+import { ApiError, ERROR_CODES, errorHeaders, validate, type ErrorCode, type FieldError } from "@/lib/errors";
 import { assertPlainData, readJsonObject } from "@/lib/http/body";
+import type { RequestState } from "@/lib/http/route";
 
 const codeByStatus = new Map<number, ErrorCode>(
   (Object.entries(ERROR_CODES) as [ErrorCode, { status: number }][])
@@ -74,28 +84,99 @@ async function withEnvelope(response: Response, requestId: string): Promise<Resp
 }
 
 /**
+ * The endpoints this API exposes under /api/auth, each documented in the OpenAPI document (a
+ * test holds the two equal). Better Auth and its plugins serve more (password reset, email
+ * verification, account linking, ...): those answer 404 here until they are deliberately
+ * added, with their schemas, to this list and the document. Bodies listed with a schema are
+ * validated strictly before Better Auth sees them.
+ */
+export const AUTH_ENDPOINTS: Record<string, { method: "GET" | "POST"; body?: z.ZodType }> = {
+  "/sign-up/email": { method: "POST" },
+  "/sign-in/email": { method: "POST" },
+  "/sign-out": { method: "POST" },
+  "/get-session": { method: "GET" },
+  "/api-key/create": { method: "POST", body: apiKeyCreateBodySchema },
+  "/api-key/list": { method: "GET" },
+  "/api-key/update": { method: "POST", body: apiKeyUpdateBodySchema },
+  "/api-key/delete": { method: "POST", body: apiKeyDeleteBodySchema },
+};
+
+const AUTH_PREFIX = "/api/auth";
+
+function endpointOf(request: Request, url: URL) {
+  const path = url.pathname.slice(AUTH_PREFIX.length).replace(/\/+$/, "");
+  const endpoint = Object.hasOwn(AUTH_ENDPOINTS, path) ? AUTH_ENDPOINTS[path]! : undefined;
+  if (!endpoint) throw new ApiError("NOT_FOUND");
+  if (request.method !== endpoint.method) {
+    const allow = endpoint.method === "GET" ? "GET, HEAD, OPTIONS" : "POST, OPTIONS";
+    throw new ApiError("METHOD_NOT_ALLOWED", undefined, { headers: { Allow: allow } });
+  }
+  return { path, ...endpoint };
+}
+
+// A request with neither a cookie nor an Origin cannot be a cross-site browser request
+// (browsers send Origin on every POST), but Node's fetch and SDKs built on it send
+// `Sec-Fetch-Mode: cors`, which Better Auth takes for a browser that then must send an
+// Origin. Its fetch-metadata checks only apply to browsers, so such a request is passed on
+// without those headers; a request with a cookie or an Origin is checked exactly as before.
+function withoutBrowserHints(headers: Headers) {
+  if (headers.has("cookie") || headers.has("origin")) return;
+  for (const name of ["sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user"]) headers.delete(name);
+}
+
+// Better Auth verifies a signed bearer token after decoding its signature leniently; an
+// altered spelling of the signature must not count as a credential at all.
+function withExactBearer(headers: Headers, request: Request) {
+  const bearer = bearerCredential(request);
+  if (bearer?.includes(".") && !verifySigned(bearer)) headers.delete("authorization");
+}
+
+/**
  * POST bodies are read by the same reader as every other route (64 KiB limit while streaming,
  * 415 for other media types, INVALID_JSON for anything but a JSON object) and handed on to
  * Better Auth re-serialized. A bare `POST /api/auth/sign-out` with only a bearer token, which
  * is what API clients naturally send, gets an empty JSON object.
  */
-async function normalized(request: Request): Promise<Request> {
-  if (request.method !== "POST") return request;
+async function normalized(request: Request, endpoint: ReturnType<typeof endpointOf>): Promise<{ request: Request; body?: unknown }> {
+  const headers = new Headers(request.headers);
+  withoutBrowserHints(headers);
+  withExactBearer(headers, request);
+  if (request.method !== "POST") return { request: new Request(request.url, { method: request.method, headers }) };
   const isBareSignOut =
-    new URL(request.url).pathname.endsWith("/sign-out") &&
+    endpoint.path === "/sign-out" &&
     !request.headers.get("content-type") &&
     (request.headers.get("content-length") ?? "0") === "0" &&
     !request.headers.get("transfer-encoding");
-  const body = isBareSignOut ? {} : await readJsonObject(request);
-  assertPlainData(body);
-  const headers = new Headers(request.headers);
+  const raw = isBareSignOut ? {} : await readJsonObject(request);
+  assertPlainData(raw);
+  const body = endpoint.body ? validate(endpoint.body, raw) : raw;
   headers.set("content-type", "application/json");
   headers.delete("content-length");
   headers.delete("transfer-encoding");
-  return new Request(request.url, { method: "POST", headers, body: JSON.stringify(body) });
+  return { request: new Request(request.url, { method: "POST", headers, body: JSON.stringify(body) }), body };
 }
 
-export async function handleAuthRequest(request: Request, requestId: string): Promise<Response> {
-  const response = await (await auth()).handler(await normalized(request));
-  return response.status >= 400 ? withEnvelope(response, requestId) : response;
+export async function handleAuthRequest(request: Request, state: RequestState): Promise<Response> {
+  const endpoint = endpointOf(request, state.url);
+  const { request: forwarded, body } = await normalized(request, endpoint);
+  const instance = await auth();
+  const response =
+    endpoint.path === "/api-key/create"
+      ? await createApiKey(instance, forwarded, body as ApiKeyCreateBody)
+      : await instance.handler(forwarded);
+  return response.status >= 400 ? withEnvelope(response, state.requestId) : response;
+}
+
+/**
+ * A key's scope is stored as the plugin's `permissions`, which the plugin lets only the server
+ * set. So creation runs as a server call for the signed-in user, after the session is checked;
+ * the answer is the plugin's own.
+ */
+async function createApiKey(instance: Auth, request: Request, body: ApiKeyCreateBody): Promise<Response> {
+  const session = await instance.api.getSession({ headers: request.headers, query: { disableCookieCache: true } });
+  if (!session) throw new ApiError("UNAUTHORIZED", "Sign in to manage API keys");
+  const created = await instance.api.createApiKey({
+    body: { name: body.name, expiresIn: body.expiresIn ?? null, userId: session.user.id, permissions: SCOPE_PERMISSIONS[body.scope] },
+  });
+  return Response.json(created);
 }

@@ -4,7 +4,9 @@ import { bearer } from "better-auth/plugins";
 import { db, type Database } from "@/lib/db";
 import * as schema from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { apiKeyPlugin } from "@/lib/auth/api-keys";
 import { authBaseURL, trustedOrigins } from "@/lib/auth/origins";
+import { logBetterAuth } from "@/lib/log";
 
 function createAuth(database: Database) {
   const config = env();
@@ -15,7 +17,8 @@ function createAuth(database: Database) {
     basePath: "/api/auth",
     database: drizzleAdapter(database, { provider: "pg", usePlural: true, schema }),
     emailAndPassword: { enabled: true },
-    plugins: [bearer()],
+    plugins: [bearer(), apiKeyPlugin()],
+    logger: { log: logBetterAuth },
     rateLimit: {
       enabled: config.AUTH_RATE_LIMIT_ENABLED ?? config.NODE_ENV === "production",
       storage: "database",

@@ -2,6 +2,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import journal from "@/drizzle/meta/_journal.json";
 import type { Env } from "@/lib/env";
+import { rowsOf } from "@/lib/db/rows";
 import { configureNeon, resolveDriver, type Database } from "@/lib/db/driver";
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
@@ -61,10 +62,10 @@ async function withMigrationLock(client: LockableClient, run: () => Promise<void
 /** True when the database lacks a migration that this build ships. One query. */
 export async function hasPendingMigrations(db: Database): Promise<boolean> {
   try {
-    const result = await db.execute<{ last: string | null }>(
-      sql`select max(created_at)::text as last from drizzle.__drizzle_migrations`,
+    const [row] = await rowsOf<{ last: string | null }>(
+      db.execute(sql`select max(created_at)::text as last from drizzle.__drizzle_migrations`),
     );
-    const last = (result as unknown as { rows: { last: string | null }[] }).rows[0]?.last;
+    const last = row?.last;
     return last === null || last === undefined || Number(last) < latestMigration;
   } catch (error) {
     const code = (error as { cause?: { code?: string } }).cause?.code;

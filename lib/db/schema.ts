@@ -66,6 +66,39 @@ export const verifications = pgTable(
   (table) => [index("verifications_identifier_idx").on(table.identifier)],
 );
 
+// Better Auth's api-key plugin (model `apikey`, found as `apikeys` with usePlural). `key` holds
+// only the SHA-256 of the key (base64url); `config_id` is the key's scope (see lib/auth/api-keys.ts).
+// Requests authenticate by looking the hash up in the same statement as the user and the data.
+export const apikeys = pgTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    configId: text("config_id").notNull().default("default"),
+    name: text("name"),
+    start: text("start"),
+    prefix: text("prefix"),
+    key: text("key").notNull().unique(),
+    referenceId: text("reference_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    refillInterval: integer("refill_interval"),
+    refillAmount: integer("refill_amount"),
+    lastRefillAt: timestamp("last_refill_at", { withTimezone: true }),
+    enabled: boolean("enabled").notNull().default(true),
+    rateLimitEnabled: boolean("rate_limit_enabled").notNull().default(false),
+    rateLimitTimeWindow: integer("rate_limit_time_window"),
+    rateLimitMax: integer("rate_limit_max"),
+    requestCount: integer("request_count").notNull().default(0),
+    remaining: integer("remaining"),
+    lastRequest: timestamp("last_request", { withTimezone: true }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    permissions: text("permissions"),
+    metadata: text("metadata"),
+    ...timestamps,
+  },
+  (table) => [index("api_keys_reference_id_idx").on(table.referenceId)],
+);
+
 // Better Auth's limiter state for sign-in and sign-up: in the database, not in process memory,
 // so that the limit holds across every serverless instance.
 export const rateLimits = pgTable("rate_limits", {

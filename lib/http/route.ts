@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { authenticate, type SessionUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { ApiError, errorResponse, fieldErrors } from "@/lib/errors";
+import { ApiError, errorResponse, validate } from "@/lib/errors";
 import { readJsonObject } from "@/lib/http/body";
 import { applyCors, preflight } from "@/lib/http/cors";
 import { logInfo } from "@/lib/log";
@@ -73,12 +73,6 @@ export function withErrors(handler: Inner, options: { route?: string } = {}): Ha
   });
 }
 
-function validate<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new ApiError("VALIDATION_ERROR", undefined, { errors: fieldErrors(result.error) });
-  return result.data;
-}
-
 function queryObject(url: URL): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
   for (const key of new Set(url.searchParams.keys())) {
@@ -136,8 +130,9 @@ export function withUser<P = undefined, Q = undefined, B = undefined>(
 ): Handler {
   return withErrors(async (request, context, state) => {
     const isWrite = !SAFE_METHODS.has(request.method);
-    const { user, via, writeLimit } = await authenticate(request, { countWrite: isWrite });
+    const { user, via, canWrite, writeLimit } = await authenticate(request, { countWrite: isWrite });
     state.userId = user.id;
+    if (isWrite && !canWrite) throw new ApiError("FORBIDDEN", "This API key has the read scope; writes need a read-write key");
     if (via === "cookie" && isWrite) assertSameOrigin(request, state.url);
     const params = schemas.params ? validate(schemas.params, await context.params) : (undefined as P);
     const query = schemas.query ? validate(schemas.query, queryObject(state.url)) : (undefined as Q);

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { rowsOf } from "@/lib/db/rows";
 import { tasks, users } from "@/lib/db/schema";
 
 // The list and get queries must be served by an index, never by a sequential scan of tasks, and
@@ -41,8 +42,7 @@ async function explain(query: Query): Promise<PlanNode[]> {
   const parts = text.split(/\$(\d+)/);
   const chunks: SQL[] = [sql.raw("explain (format json) ")];
   parts.forEach((part, i) => chunks.push(i % 2 === 0 ? sql.raw(part) : sql`${params[Number(part) - 1]}`));
-  const result = await (await db()).execute(sql.join(chunks));
-  const rows = (result as unknown as { rows: Record<string, unknown>[] }).rows;
+  const rows = await rowsOf<Record<string, unknown>>((await db()).execute(sql.join(chunks)));
   const cell = rows[0]!["QUERY PLAN"];
   const plan = (typeof cell === "string" ? JSON.parse(cell) : cell) as [{ Plan: PlanNode }];
   return flatten(plan[0].Plan);
