@@ -25,6 +25,13 @@ export const SCOPE_PERMISSIONS: Record<ApiKeyScope, Record<string, string[]>> = 
   "read-write": { tasks: ["read", "write"] },
 };
 
+/** Set by the auth handler on key creation, after stripping any value a client sent. */
+export const SCOPE_HEADER = "x-task-api-key-scope";
+
+function scopeOf(headers: Headers | undefined): ApiKeyScope {
+  return headers?.get(SCOPE_HEADER) === "read-write" ? "read-write" : "read";
+}
+
 export function apiKeyPlugin() {
   return apiKey({
     defaultPrefix: API_KEY_PREFIX,
@@ -33,7 +40,9 @@ export function apiKeyPlugin() {
     keyExpiration: { minExpiresIn: EXPIRES_IN_MIN_S / DAY_S, maxExpiresIn: EXPIRES_IN_MAX_S / DAY_S },
     // Limits are the API's own (per user, in request_counters), not the plugin's per-key ones.
     rateLimit: { enabled: false },
-    permissions: { defaultPermissions: SCOPE_PERMISSIONS["read-write"] },
+    // The plugin lets only the server set `permissions`; the scope the client asked for was
+    // validated by lib/auth/handler.ts and handed over in SCOPE_HEADER (never the client's own).
+    permissions: { defaultPermissions: (_userId, ctx) => SCOPE_PERMISSIONS[scopeOf(ctx?.headers)] },
   });
 }
 

@@ -1,10 +1,10 @@
 import type { z } from "zod";
-import { auth, type Auth } from "@/lib/auth";
+import { auth } from "@/lib/auth";
 import {
   apiKeyCreateBodySchema,
   apiKeyDeleteBodySchema,
   apiKeyUpdateBodySchema,
-  SCOPE_PERMISSIONS,
+  SCOPE_HEADER,
   type ApiKeyCreateBody,
 } from "@/lib/auth/api-keys";
 import { bearerCredential, verifySigned } from "@/lib/auth/session";
@@ -137,11 +137,12 @@ function withExactBearer(headers: Headers, request: Request) {
  * Better Auth re-serialized. A bare `POST /api/auth/sign-out` with only a bearer token, which
  * is what API clients naturally send, gets an empty JSON object.
  */
-async function normalized(request: Request, endpoint: ReturnType<typeof endpointOf>): Promise<{ request: Request; body?: unknown }> {
+async function normalized(request: Request, endpoint: ReturnType<typeof endpointOf>): Promise<Request> {
   const headers = new Headers(request.headers);
   withoutBrowserHints(headers);
   withExactBearer(headers, request);
-  if (request.method !== "POST") return { request: new Request(request.url, { method: request.method, headers }) };
+  headers.delete(SCOPE_HEADER);
+  if (request.method !== "POST") return new Request(request.url, { method: request.method, headers });
   const isBareSignOut =
     endpoint.path === "/sign-out" &&
     !request.headers.get("content-type") &&
@@ -149,34 +150,20 @@ async function normalized(request: Request, endpoint: ReturnType<typeof endpoint
     !request.headers.get("transfer-encoding");
   const raw = isBareSignOut ? {} : await readJsonObject(request);
   assertPlainData(raw);
-  const body = endpoint.body ? validate(endpoint.body, raw) : raw;
+  let body = endpoint.body ? validate(endpoint.body, raw) : raw;
+  if (endpoint.path === "/api-key/create") {
+    const { scope, ...rest } = body as ApiKeyCreateBody;
+    headers.set(SCOPE_HEADER, scope);
+    body = rest;
+  }
   headers.set("content-type", "application/json");
   headers.delete("content-length");
   headers.delete("transfer-encoding");
-  return { request: new Request(request.url, { method: "POST", headers, body: JSON.stringify(body) }), body };
+  return new Request(request.url, { method: "POST", headers, body: JSON.stringify(body) });
 }
 
 export async function handleAuthRequest(request: Request, state: RequestState): Promise<Response> {
   const endpoint = endpointOf(request, state.url);
-  const { request: forwarded, body } = await normalized(request, endpoint);
-  const instance = await auth();
-  const response =
-    endpoint.path === "/api-key/create"
-      ? await createApiKey(instance, forwarded, body as ApiKeyCreateBody)
-      : await instance.handler(forwarded);
+  const response = await (await auth()).handler(await normalized(request, endpoint));
   return response.status >= 400 ? withEnvelope(response, state.requestId) : response;
-}
-
-/**
- * A key's scope is stored as the plugin's `permissions`, which the plugin lets only the server
- * set. So creation runs as a server call for the signed-in user, after the session is checked;
- * the answer is the plugin's own.
- */
-async function createApiKey(instance: Auth, request: Request, body: ApiKeyCreateBody): Promise<Response> {
-  const session = await instance.api.getSession({ headers: request.headers, query: { disableCookieCache: true } });
-  if (!session) throw new ApiError("UNAUTHORIZED", "Sign in to manage API keys");
-  const created = await instance.api.createApiKey({
-    body: { name: body.name, expiresIn: body.expiresIn ?? null, userId: session.user.id, permissions: SCOPE_PERMISSIONS[body.scope] },
-  });
-  return Response.json(created);
 }
