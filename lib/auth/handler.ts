@@ -12,12 +12,30 @@ import { env } from "@/lib/env";
 import { ApiError, ERROR_CODES, errorHeaders, validate, type ErrorCode, type FieldError } from "@/lib/errors";
 import { assertPlainData, readJsonObject } from "@/lib/http/body";
 import type { RequestState } from "@/lib/http/route";
+import { logWarn } from "@/lib/log";
 
-const codeByStatus = new Map<number, ErrorCode>(
-  (Object.entries(ERROR_CODES) as [ErrorCode, { status: number }][])
-    .filter(([code]) => !["INVALID_JSON", "TASK_NOT_FOUND", "USER_ALREADY_EXISTS"].includes(code))
-    .map(([code, { status }]) => [status, code]),
-);
+// Better Auth's status, and where one status means two things its own code, to this API's
+// error code. Written out, so that a new code in lib/errors.ts cannot relabel auth errors.
+const CODE_BY_STATUS: Record<number, ErrorCode | ((betterAuthCode: string | undefined) => ErrorCode)> = {
+  400: "VALIDATION_ERROR",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  422: (code) => (code?.startsWith("USER_ALREADY_EXISTS") ? "USER_ALREADY_EXISTS" : "VALIDATION_ERROR"),
+  429: "RATE_LIMITED",
+  500: "INTERNAL_ERROR",
+};
+
+function errorCodeOf(status: number, betterAuthCode: string | undefined): ErrorCode {
+  const mapped = CODE_BY_STATUS[status];
+  if (mapped === undefined) {
+    logWarn("unmapped Better Auth error status", { status, better_auth_code: betterAuthCode });
+    return "INTERNAL_ERROR";
+  }
+  return typeof mapped === "function" ? mapped(betterAuthCode) : mapped;
+}
 
 // Better Auth reports field problems as "[body.email] Invalid email address; [body.name] ..."
 // or as a code for the password; clients get them as `errors[]`, like on every other route.
@@ -27,14 +45,14 @@ const FIELD_BY_CODE: Record<string, string> = {
   INVALID_EMAIL: "email",
 };
 
-function fieldErrors(code: string | undefined, message: string): FieldError[] | undefined {
+function betterAuthFieldErrors(code: string | undefined, message: string): FieldError[] {
   const fromMessage = [...message.matchAll(/\[body\.([\w.]+)\]\s*([^;]+)/g)].map(([, path, text]) => ({
     path: path!,
     message: text!.trim(),
   }));
   if (fromMessage.length > 0) return fromMessage;
   const field = code ? FIELD_BY_CODE[code] : undefined;
-  return field ? [{ path: field, message }] : undefined;
+  return [{ path: field ?? "body", message }];
 }
 
 // Better Auth says when to retry in X-Retry-After; clients of this API read the standard
@@ -58,29 +76,23 @@ async function readJson(response: Response): Promise<Record<string, unknown>> {
 
 /**
  * Better Auth's errors are `{code, message}`; clients of this API handle every error by
- * `detail` and `error_code`, so those are added (Better Auth's own fields stay).
+ * `detail` and `error_code`, so those are added (Better Auth's own fields stay). The status is
+ * the error code's, as on every other route (a 422 that is a validation problem becomes 400).
  */
 async function withEnvelope(response: Response, requestId: string): Promise<Response> {
   const body = await readJson(response);
-  const ownCode = typeof body.code === "string" ? body.code : undefined;
-  const errorCode =
-    response.status === 422
-      ? ownCode?.startsWith("USER_ALREADY_EXISTS")
-        ? "USER_ALREADY_EXISTS"
-        : "VALIDATION_ERROR"
-      : (codeByStatus.get(response.status) ?? ownCode ?? "INTERNAL_ERROR");
-  const detail =
-    typeof body.message === "string" && body.message
-      ? body.message
-      : (ERROR_CODES[errorCode as ErrorCode]?.detail ?? response.statusText);
-  const errors = errorCode === "VALIDATION_ERROR" ? fieldErrors(ownCode, detail) : undefined;
+  const betterAuthCode = typeof body.code === "string" ? body.code : undefined;
+  const errorCode = errorCodeOf(response.status, betterAuthCode);
+  const { status } = ERROR_CODES[errorCode];
+  const detail = typeof body.message === "string" && body.message ? body.message : ERROR_CODES[errorCode].detail;
+  const errors = errorCode === "VALIDATION_ERROR" ? betterAuthFieldErrors(betterAuthCode, detail) : undefined;
   const headers = new Headers(response.headers);
   headers.delete("content-length");
-  for (const [name, value] of Object.entries(errorHeaders(response.status, errorCode))) headers.set(name, value);
-  if (response.status === 429) rateLimitedHeaders(headers);
+  for (const [name, value] of Object.entries(errorHeaders(status, errorCode))) headers.set(name, value);
+  if (status === 429) rateLimitedHeaders(headers);
   headers.set("content-type", "application/json");
   const envelope = { ...body, detail, error_code: errorCode, ...(errors ? { errors } : {}), request_id: requestId };
-  return new Response(JSON.stringify(envelope), { status: response.status, headers });
+  return new Response(JSON.stringify(envelope), { status, headers });
 }
 
 /**
