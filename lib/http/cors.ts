@@ -3,7 +3,7 @@ import { env } from "@/lib/env";
 // CORS for external browser clients: only origins listed in CORS_ORIGINS, none by default.
 // Credentials are allowed so that a listed first-party front end can use the session cookie;
 // cookie writes from any origin still pass the CSRF check in the route wrapper.
-const ALLOWED_HEADERS = "Authorization, Content-Type, X-Request-Id";
+const ALLOWED_HEADERS = "Authorization, Content-Type, X-Api-Key, X-Request-Id";
 const EXPOSED_HEADERS = [
   "set-auth-token",
   "X-Error-Code",
