@@ -2,8 +2,8 @@ import http from "node:http";
 import autocannon from "autocannon";
 import type { BenchUser } from "./seed";
 
-// The load: autocannon as a library, every request built on the fly so that bearer tokens
-// rotate across the users and ids always belong to the token's user.
+// The load: autocannon as a library, every request built on the fly so that bearer tokens (session
+// tokens or API keys) rotate across the users and ids always belong to the credential's user.
 
 export interface RequestSpec {
   method: "GET" | "POST" | "PATCH";
@@ -12,26 +12,50 @@ export interface RequestSpec {
   body?: string;
 }
 
+/** How a task endpoint authenticates: the user's session token or the user's API key. */
+export type Credential = "session" | "api-key";
+
 export interface Endpoint {
   name: string;
   /** Whether this is an authenticated task endpoint (held to the per-request targets). */
   task: boolean;
+  /** The request line shared by an endpoint's credential variants (its name without the credential). */
+  route?: string;
+  /** What a task endpoint authenticates with. */
+  credential?: Credential;
   request(n: number): RequestSpec;
 }
 
-const bearer = (user: BenchUser) => ({ authorization: `Bearer ${user.token}` });
 const JSON_BODY = { "content-type": "application/json" };
+const API_KEY_SUFFIX = " (API key)";
 
 // A cheap deterministic spread of n over [0, size): consecutive requests hit unrelated rows.
 const spread = (n: number, size: number) => (Math.imul(n, 2_654_435_761) >>> 0) % size;
 
-export function taskEndpoints(users: BenchUser[]): Endpoint[] {
+/**
+ * The endpoint mix, bearer credentials rotating across the users and ids always the credential
+ * user's own. With `apiKeys`, every task endpoint is followed by the same requests sent with the
+ * users' API keys (`Authorization: Bearer tk_...`), named "<request> (API key)".
+ */
+export function taskEndpoints(users: BenchUser[], { apiKeys = false } = {}): Endpoint[] {
+  const session = endpointsWith(users, "session");
+  if (!apiKeys) return session;
+  const keyed = endpointsWith(users, "api-key");
+  return session.flatMap((endpoint, i) => (endpoint.task ? [endpoint, keyed[i]!] : [endpoint]));
+}
+
+function endpointsWith(users: BenchUser[], credential: Credential): Endpoint[] {
+  if (credential === "api-key") {
+    const missing = users.find((user) => !user.apiKey);
+    if (missing) throw new Error(`bench user ${missing.email} has no API key`);
+  }
+  const bearer = (user: BenchUser) => ({ authorization: `Bearer ${credential === "api-key" ? user.apiKey : user.token}` });
   const user = (n: number) => users[n % users.length]!;
   const ownTask = (n: number) => {
     const owner = user(n);
     return { owner, id: owner.taskIds[spread(n, owner.taskIds.length)]! };
   };
-  return [
+  const endpoints: Endpoint[] = [
     { name: "GET /api/tasks?limit=50", task: true, request: (n) => ({ method: "GET", path: "/api/tasks?limit=50", headers: bearer(user(n)) }) },
     {
       name: "GET /api/tasks/{id}",
@@ -66,6 +90,11 @@ export function taskEndpoints(users: BenchUser[]): Endpoint[] {
     },
     { name: "GET /api/health", task: false, request: () => ({ method: "GET", path: "/api/health" }) },
   ];
+  return endpoints.map((endpoint) =>
+    endpoint.task
+      ? { ...endpoint, route: endpoint.name, credential, name: credential === "api-key" ? endpoint.name + API_KEY_SUFFIX : endpoint.name }
+      : endpoint,
+  );
 }
 
 export const floorEndpoint: Endpoint = {

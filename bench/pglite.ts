@@ -4,9 +4,9 @@ import { migratePglite } from "@/lib/db/migrate";
 import * as schema from "@/lib/db/schema";
 
 // The PGlite target serves the same data: a new PGlite directory, migrated by the product's own
-// migrator, filled with a copy of the bench database's rows (same users, sessions and task ids).
+// migrator, filled with a copy of the bench database's rows (same users, sessions, API keys and task ids).
 // Closed again before the server opens it (PGlite allows one process per directory).
-const TABLES = ["users", "accounts", "sessions", "tasks"] as const;
+const TABLES = ["users", "accounts", "sessions", "api_keys", "tasks"] as const;
 
 export async function copyToPglite(admin: pg.Client, directory: string) {
   const { PGlite } = await import("@electric-sql/pglite");

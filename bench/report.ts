@@ -1,4 +1,4 @@
-import type { LoadResult } from "./load";
+import type { Credential, LoadResult } from "./load";
 
 // The table, the ratios and the targets of issue 5, from the measurements of one run.
 
@@ -7,6 +7,10 @@ export interface Measurement extends LoadResult {
   endpoint: string;
   /** An authenticated task endpoint. */
   task: boolean;
+  /** The request line, shared by the session and API-key variants of a task endpoint. */
+  route: string;
+  /** What a task endpoint authenticated with; null for the others. */
+  credential: Credential | null;
   connections: number;
   serverCpuMsPerReq: number;
   pgCpuMsPerReq: number | null;
@@ -34,6 +38,16 @@ export interface TargetCheck {
   target: string;
   met: boolean | null;
   detail: string;
+}
+
+/** A task endpoint measured with an API key beside the same requests with a session token. */
+export interface KeyComparison {
+  target: string;
+  route: string;
+  session: Measurement;
+  key: Measurement;
+  cpuRatio: number | null;
+  rpsRatio: number | null;
 }
 
 export const PRODUCT_TARGETS = ["product (pg)", "product (neon)", "product (pglite)"];
@@ -76,7 +90,8 @@ export function ratios(measurements: Measurement[]): Ratio[] {
   return measurements
     .filter((m) => PRODUCT_TARGETS.includes(m.target))
     .map((m) => {
-      const baseline = find(BASELINE, m.endpoint);
+      // The baseline serves sessions only: an API-key row is compared with the same request there.
+      const baseline = find(BASELINE, m.route);
       const total = (x: Measurement | undefined) => (x && x.pgCpuMsPerReq !== null ? x.serverCpuMsPerReq + x.pgCpuMsPerReq : null);
       return {
         target: m.target,
@@ -97,8 +112,52 @@ export function formatRatios(list: Ratio[]): string {
   return table(headers, rows, (i) => i >= 2);
 }
 
+export function keyComparisons(measurements: Measurement[]): KeyComparison[] {
+  return measurements
+    .filter((m) => m.credential === "api-key")
+    .flatMap((key) => {
+      const session = measurements.find((m) => m.target === key.target && m.route === key.route && m.credential === "session");
+      return session
+        ? [{ target: key.target, route: key.route, session, key, cpuRatio: divide(key.serverCpuMsPerReq, session.serverCpuMsPerReq), rpsRatio: divide(key.rps, session.rps) }]
+        : [];
+    });
+}
+
+export function formatKeyComparisons(list: KeyComparison[]): string {
+  const x = (value: number | null) => (value === null ? "n/a" : `${value.toFixed(2)}×`);
+  const headers = [
+    "target",
+    "endpoint",
+    "SQL/req session",
+    "SQL/req API key",
+    "CPU ms/req session",
+    "CPU ms/req API key",
+    "CPU key ÷ session",
+    "PG CPU ms/req session",
+    "PG CPU ms/req API key",
+    "req/s session",
+    "req/s API key",
+    "req/s key ÷ session",
+  ];
+  const rows = list.map((c) => [
+    c.target,
+    c.route,
+    fixed(c.session.statementsPerReq, 2),
+    fixed(c.key.statementsPerReq, 2),
+    fixed(c.session.serverCpuMsPerReq, 3),
+    fixed(c.key.serverCpuMsPerReq, 3),
+    x(c.cpuRatio),
+    fixed(c.session.pgCpuMsPerReq, 3),
+    fixed(c.key.pgCpuMsPerReq, 3),
+    c.session.rps.toFixed(0),
+    c.key.rps.toFixed(0),
+    x(c.rpsRatio),
+  ]);
+  return table(headers, rows, (i) => i >= 2);
+}
+
 /** Issue 5's targets that one run can judge (the scale target is judged by the scale run). */
-export function checkTargets(measurements: Measurement[], list: Ratio[]): TargetCheck[] {
+export function checkTargets(measurements: Measurement[], list: Ratio[], keys: KeyComparison[] = keyComparisons(measurements)): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const target of PRODUCT_TARGETS) {
     const own = measurements.filter((m) => m.target === target && m.task);
@@ -121,6 +180,19 @@ export function checkTargets(measurements: Measurement[], list: Ratio[]): Target
         target,
         met: worst <= 1.6,
         detail: cpu.map((r) => `${r.endpoint}: ${r.cpuVsFloor!.toFixed(2)}×`).join("; ") + (worst > 1.6 ? ` (worst ${(worst / 1.6).toFixed(2)}× over the target)` : ""),
+      });
+    }
+    // An API key is verified inside the statement that finds the user, so it costs what a
+    // session costs. Same tolerance as above: requests cut off when the load stops.
+    for (const c of keys.filter((k) => k.target === target)) {
+      const session = c.session.statementsPerReq;
+      const key = c.key.statementsPerReq;
+      if (session === null || key === null) continue;
+      checks.push({
+        name: "SQL statements per request: API key = session",
+        target,
+        met: Math.abs(key - session) <= 0.05,
+        detail: `${c.route}: API key ${fixed(key, 2)}, session ${fixed(session, 2)}`,
       });
     }
   }

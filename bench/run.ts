@@ -11,7 +11,16 @@ import { floorEndpoint, runLoad, taskEndpoints, type Endpoint } from "./load";
 import { copyToPglite } from "./pglite";
 import { loadAverage, quiesce, treeCpuMs } from "./proc";
 import { summarizeProfiles } from "./profile";
-import { checkTargets, formatChecks, formatMeasurements, formatRatios, ratios, type Measurement } from "./report";
+import {
+  checkTargets,
+  formatChecks,
+  formatKeyComparisons,
+  formatMeasurements,
+  formatRatios,
+  keyComparisons,
+  ratios,
+  type Measurement,
+} from "./report";
 import { runScale } from "./scale";
 import { restore, seedSmall, type Seed } from "./seed";
 import { setLogDirectory, startBaseline, startNext, startScript, type Server } from "./servers";
@@ -193,6 +202,8 @@ async function measure(
     target: label,
     endpoint: endpoint.name,
     task: endpoint.task,
+    route: endpoint.route ?? endpoint.name,
+    credential: endpoint.credential ?? null,
     connections,
     serverCpuMsPerReq: (cpu1 - cpu0) / sent,
     pgCpuMsPerReq: pg0 !== undefined && pg1 !== undefined ? perRequest(pg1 - pg0) : null,
@@ -255,6 +266,28 @@ async function paritySample(url: string, seed: Seed): Promise<ParitySample> {
   };
 }
 
+/**
+ * The same task read with the user's session token and with the user's API key, both as a bearer
+ * and in `x-api-key`: the same 200 and the same JSON.
+ */
+async function keyParity(url: string, seed: Seed, label: string): Promise<string[]> {
+  const user = seed.users[seed.sentinel.userIndex]!;
+  const variants: [string, Record<string, string>][] = [
+    ["session", { authorization: `Bearer ${user.token}` }],
+    ["API key as bearer", { authorization: `Bearer ${user.apiKey}` }],
+    ["API key in x-api-key", { "x-api-key": user.apiKey! }],
+  ];
+  const answers: { name: string; status: number; body: string }[] = [];
+  for (const [name, headers] of variants) {
+    const response = await fetch(`${url}/api/tasks/${seed.sentinel.taskId}`, { headers });
+    answers.push({ name, status: response.status, body: await response.text() });
+  }
+  const [session, ...keys] = answers;
+  return keys
+    .filter((key) => key.status !== 200 || key.status !== session!.status || key.body !== session!.body)
+    .map((key) => `${label}: GET /api/tasks/{id} with the ${key.name} answered ${key.status} ${key.body}, with the session ${session!.status} ${session!.body}`);
+}
+
 function compareParity(reference: ParitySample, other: ParitySample, label: string): string[] {
   const problems: string[] = [];
   if (JSON.stringify(reference.task) !== JSON.stringify(other.task)) {
@@ -281,9 +314,13 @@ async function runBench(db: BenchDatabase) {
   };
   let stop = track(running);
   const seed = await seedSmall(db.admin, running.server.url, { users: Number(args.users), tasksPerUser: Number(args.tasks), overApi: 5 }, log);
+  // The product's targets measure every task endpoint with a session token and then with an API
+  // key; the baseline knows sessions only, and PGlite (no SQL counts) is measured with sessions.
   const endpoints = taskEndpoints(seed.users);
+  const withKeys = taskEndpoints(seed.users, { apiKeys: true });
   const reference = await paritySample(running.server.url, seed);
-  if (targets.has("product")) await measureTarget(db, seed, "product (pg)", running, endpoints, warmupS, measurements);
+  problems.push(...(await keyParity(running.server.url, seed, "product (pg)")));
+  if (targets.has("product")) await measureTarget(db, seed, "product (pg)", running, withKeys, warmupS, measurements);
   await stop();
 
   if (targets.has("floor")) {
@@ -316,7 +353,8 @@ async function runBench(db: BenchDatabase) {
     running = { server, aux: proxy, usesPg: true };
     stop = track(running);
     problems.push(...compareParity(reference, await paritySample(running.server.url, seed), "product (neon)"));
-    await measureTarget(db, seed, "product (neon)", running, endpoints, warmupS, measurements);
+    problems.push(...(await keyParity(running.server.url, seed, "product (neon)")));
+    await measureTarget(db, seed, "product (neon)", running, withKeys, warmupS, measurements);
     await stop();
   }
 
@@ -330,21 +368,25 @@ async function runBench(db: BenchDatabase) {
     };
     stop = track(running);
     problems.push(...compareParity(reference, await paritySample(running.server.url, seed), "product (pglite)"));
+    problems.push(...(await keyParity(running.server.url, seed, "product (pglite)")));
     await measureTarget(db, undefined, "product (pglite)", running, endpoints, warmupS, measurements);
     await stop();
   }
 
   const list = ratios(measurements);
-  const checks = checkTargets(measurements, list);
+  const keys = keyComparisons(measurements);
+  const checks = checkTargets(measurements, list, keys);
   const loadAfter = loadAverage();
   console.log(`\n${formatMeasurements(measurements)}\n`);
   console.log(`${formatRatios(list)}\n`);
+  if (keys.length > 0) console.log(`API key vs session token, same requests, same server:\n${formatKeyComparisons(keys)}\n`);
   console.log(`${formatChecks(checks)}`);
   for (const problem of problems) console.log(`PROBLEM ${problem}`);
   console.log(`\nload average: before ${loadBefore} · after ${loadAfter} · ${os.cpus().length} CPUs · ${connections} connections, ${durationS} s per endpoint, ${warmupS} s warm-up`);
   console.log(
     "notes: server CPU = the server's process tree (utime+stime, /proc); PG CPU = the cluster's processes; SQL/req from pg_stat_statements " +
       "(bench database only); floor = a bare route handler in the same build (?wrapped: through the app's route wrapper); " +
+      "(API key) = the same requests with the users' read-write API keys as bearer instead of their session tokens; " +
       "AUTH_RATE_LIMIT_ENABLED=false and RATE_LIMIT_WRITES_MAX=1e9 for the Next targets.",
   );
 
@@ -361,6 +403,13 @@ async function runBench(db: BenchDatabase) {
     database: { external: db.external, statements: db.statements },
     measurements,
     ratios: list,
+    apiKeyVsSession: keys.map(({ session, key, ...rest }) => ({
+      ...rest,
+      statementsPerReq: { session: session.statementsPerReq, apiKey: key.statementsPerReq },
+      serverCpuMsPerReq: { session: session.serverCpuMsPerReq, apiKey: key.serverCpuMsPerReq },
+      pgCpuMsPerReq: { session: session.pgCpuMsPerReq, apiKey: key.pgCpuMsPerReq },
+      rps: { session: session.rps, apiKey: key.rps },
+    })),
     checks,
     problems,
     profiles,

@@ -1,12 +1,15 @@
 import type pg from "pg";
 
 // The bench's data: users signed up through the product's own API (real Better Auth users,
-// accounts and sessions, so real bearer tokens), tasks in bulk SQL plus a few through the API.
+// accounts and sessions, so real bearer tokens), one read-write API key each created through the
+// API too, tasks in bulk SQL plus a few through the API.
 
 export interface BenchUser {
   id: string;
   email: string;
   token: string;
+  /** A read-write API key (tk_...) of this user, created through POST /api/auth/api-key/create. */
+  apiKey?: string;
   /** Seeded task ids of this user, newest first. */
   taskIds: number[];
 }
@@ -31,6 +34,20 @@ export async function signUp(baseUrl: string, email: string): Promise<{ id: stri
   if (response.status !== 200) throw new Error(`sign-up of ${email} failed: ${response.status} ${text}`);
   const body = JSON.parse(text) as { token: string; user: { id: string } };
   return { id: body.user.id, token: body.token };
+}
+
+/** A read-write API key for the session's user, created as a client would (bearer session token). */
+export async function createApiKey(baseUrl: string, token: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/auth/api-key/create`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name: "bench", scope: "read-write" }),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`POST /api/auth/api-key/create failed during seeding: ${response.status} ${text}`);
+  const key = (JSON.parse(text) as { key?: unknown }).key;
+  if (typeof key !== "string" || !key) throw new Error(`POST /api/auth/api-key/create returned no key: ${text}`);
+  return key;
 }
 
 async function createTaskOverApi(baseUrl: string, token: string, title: string): Promise<number> {
@@ -67,10 +84,11 @@ export async function seedSmall(
 ): Promise<Seed> {
   const started = Date.now();
   const run = Date.now().toString(36);
-  const signedUp: { id: string; token: string; email: string }[] = [];
+  const signedUp: { id: string; token: string; email: string; apiKey: string }[] = [];
   for (let i = 0; i < userCount; i++) {
     const email = `bench-${run}-${i}@example.com`;
-    signedUp.push({ ...(await signUp(baseUrl, email)), email });
+    const account = await signUp(baseUrl, email);
+    signedUp.push({ ...account, email, apiKey: await createApiKey(baseUrl, account.token) });
   }
   await insertTasks(
     admin,
@@ -81,7 +99,7 @@ export async function seedSmall(
   for (let k = 0; k < overApi; k++) {
     for (const user of signedUp) sentinels.push(await createTaskOverApi(baseUrl, user.token, `Created through the API ${k}`));
   }
-  await admin.query("vacuum analyze tasks, users, sessions");
+  await admin.query("vacuum analyze tasks, users, sessions, api_keys");
   const { rows } = await admin.query<{ user_id: string; ids: number[] }>(
     "select user_id, array_agg(id order by id desc) as ids from tasks group by user_id",
   );
@@ -93,7 +111,7 @@ export async function seedSmall(
     taskIds: (idsByUser.get(user.id) ?? []).filter((id) => id !== sentinel),
   }));
   const maxSeedId = Math.max(...rows.flatMap((row) => row.ids));
-  log(`seeded ${userCount} users (signed up through the API) × ${tasksPerUser} tasks (${overApi} each through the API) in ${Date.now() - started} ms`);
+  log(`seeded ${userCount} users (signed up through the API, one API key each) × ${tasksPerUser} tasks (${overApi} each through the API) in ${Date.now() - started} ms`);
   return { users, maxSeedId, sentinel: { userIndex: userCount - 1, taskId: sentinel } };
 }
 
