@@ -3,6 +3,7 @@ import { database } from "@/lib/db";
 import { DatabaseTimeoutError, isDatabaseUnavailable } from "@/lib/db/failures";
 import { hasPendingMigrations } from "@/lib/db/migrate";
 import { ApiError } from "@/lib/errors";
+import { publicOperation } from "@/lib/http/operation";
 
 export const HEALTH_PROBE_TIMEOUT_MS = 2000;
 
@@ -40,3 +41,14 @@ export async function checkHealth(): Promise<Health> {
     throw error;
   }
 }
+
+export const getHealth = publicOperation({
+  method: "GET",
+  path: "/api/health",
+  operationId: "getHealth",
+  tag: "Health",
+  summary: "Check the database and pending migrations",
+  description: "No authentication. The database probe is bounded to about 2 s.",
+  response: { status: 200, description: "The database answers", schema: healthSchema },
+  handler: async () => Response.json(await checkHealth(), { headers: { "Cache-Control": "no-store" } }),
+});

@@ -7,7 +7,7 @@ import {
   SCOPE_HEADER,
   type ApiKeyCreateBody,
 } from "@/lib/auth/api-keys";
-import { bearerCredential, verifySigned } from "@/lib/auth/session";
+import { bearerCredential, verifySigned, withoutForgedSessionCookies } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { ApiError, ERROR_CODES, errorHeaders, validate, type ErrorCode, type FieldError } from "@/lib/errors";
 import { assertPlainData, readJsonObject } from "@/lib/http/body";
@@ -136,11 +136,13 @@ function withoutBrowserHints(headers: Headers) {
   for (const name of ["sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user"]) headers.delete(name);
 }
 
-// Better Auth verifies a signed bearer token after decoding its signature leniently; an
-// altered spelling of the signature must not count as a credential at all.
-function withExactBearer(headers: Headers, request: Request) {
+// Better Auth verifies a signed token (bearer or cookie) after decoding its signature
+// leniently; an altered spelling of the signature must not count as a credential at all.
+function withExactSignatures(headers: Headers, request: Request) {
   const bearer = bearerCredential(request);
   if (bearer?.includes(".") && !verifySigned(bearer)) headers.delete("authorization");
+  const cookie = request.headers.get("cookie");
+  if (cookie !== null) headers.set("cookie", withoutForgedSessionCookies(cookie));
 }
 
 /**
@@ -152,7 +154,7 @@ function withExactBearer(headers: Headers, request: Request) {
 async function normalized(request: Request, endpoint: ReturnType<typeof endpointOf>): Promise<Request> {
   const headers = new Headers(request.headers);
   withoutBrowserHints(headers);
-  withExactBearer(headers, request);
+  withExactSignatures(headers, request);
   headers.delete(SCOPE_HEADER);
   if (request.method !== "POST") return new Request(request.url, { method: request.method, headers });
   const isBareSignOut =

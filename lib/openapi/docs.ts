@@ -1,14 +1,27 @@
 import fs from "node:fs/promises";
 import path from "node:path";
+import { z } from "zod";
 import { ApiError } from "@/lib/errors";
-import { generateOpenApiDocument, type OpenApiDocument } from "@/lib/openapi/document";
+import { publicOperation } from "@/lib/http/operation";
+import type { OpenApiDocument } from "@/lib/openapi/document";
 
 let cachedDocument: OpenApiDocument | undefined;
 
-export function openApiDocument(): OpenApiDocument {
-  cachedDocument ??= generateOpenApiDocument();
+// Imported when first asked for: the document is generated from every operation, this one too.
+async function openApiDocument(): Promise<OpenApiDocument> {
+  cachedDocument ??= (await import("@/lib/openapi/document")).generateOpenApiDocument();
   return cachedDocument;
 }
+
+export const getOpenApiDocument = publicOperation({
+  method: "GET",
+  path: "/api/openapi.json",
+  operationId: "getOpenApiDocument",
+  tag: "Meta",
+  summary: "This OpenAPI 3.1 document",
+  response: { status: 200, description: "The document", schema: z.looseObject({ openapi: z.string() }) },
+  handler: async () => Response.json(await openApiDocument(), { headers: { "Cache-Control": "public, max-age=300" } }),
+});
 
 // Swagger UI is served from the swagger-ui-dist package itself, not a CDN: the docs work
 // offline and under a strict Content-Security-Policy (no inline script).
@@ -48,11 +61,33 @@ export const DOCS_HTML = `<!doctype html>
 </html>
 `;
 
-export async function docsAsset(name: string): Promise<Response> {
-  const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
-  if (!asset) throw new ApiError("NOT_FOUND", "No such docs asset");
-  const body = asset.body ?? (await fs.readFile(path.join(SWAGGER_DIR, asset.file!)));
-  return new Response(body, {
-    headers: { "Content-Type": asset.type, "Cache-Control": "public, max-age=3600" },
-  });
-}
+// The page and its assets are for people, not API operations: `hidden` keeps them out of the
+// document, while they still get the route wrapper (405, request id, logging).
+export const docsPage = publicOperation({
+  method: "GET",
+  path: "/api/docs",
+  operationId: "docsPage",
+  tag: "Meta",
+  summary: "The interactive API reference (HTML)",
+  hidden: true,
+  response: { status: 200, description: "Swagger UI" },
+  handler: () => new Response(DOCS_HTML, { headers: { "Content-Type": "text/html; charset=utf-8" } }),
+});
+
+export const docsAsset = publicOperation({
+  method: "GET",
+  path: "/api/docs/{asset}",
+  operationId: "docsAsset",
+  tag: "Meta",
+  summary: "A script, style sheet or icon of the reference page",
+  hidden: true,
+  params: z.object({ asset: z.string() }),
+  errors: ["NOT_FOUND"],
+  response: { status: 200, description: "The asset" },
+  handler: async ({ params }) => {
+    const asset = Object.hasOwn(ASSETS, params.asset) ? ASSETS[params.asset] : undefined;
+    if (!asset) throw new ApiError("NOT_FOUND", "No such docs asset");
+    const body = asset.body ?? (await fs.readFile(path.join(SWAGGER_DIR, asset.file!)));
+    return new Response(body, { headers: { "Content-Type": asset.type, "Cache-Control": "public, max-age=3600" } });
+  },
+});

@@ -1,9 +1,6 @@
 import { ApiError } from "@/lib/errors";
 import { withErrors } from "@/lib/http/route";
 
-export const runtime = "nodejs";
-export const dynamic = "force-dynamic";
-
 const notFound = withErrors(
   () => {
     throw new ApiError("NOT_FOUND", "No such API route");

@@ -1,10 +1,4 @@
-import { checkHealth } from "@/lib/health";
-import { otherMethods, withErrors } from "@/lib/http/route";
+import { getHealth } from "@/lib/health";
+import { serve } from "@/lib/http/operation";
 
-export const runtime = "nodejs";
-export const dynamic = "force-dynamic";
-
-export const GET = withErrors(async () => Response.json(await checkHealth(), { headers: { "Cache-Control": "no-store" } }));
-
-const { notAllowed, OPTIONS } = otherMethods(["GET"]);
-export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE, OPTIONS };
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(getHealth);

@@ -1,10 +1,10 @@
 import { handleAuthRequest } from "@/lib/auth/handler";
-import { otherMethods, withErrors } from "@/lib/http/route";
+import { preflight } from "@/lib/http/cors";
+import { withErrors } from "@/lib/http/route";
 
-export const runtime = "nodejs";
-export const dynamic = "force-dynamic";
-
+// Better Auth serves the operations declared in lib/auth/operations.ts; any other path answers
+// 404 and a wrong method 405 (lib/auth/handler.ts).
 const handler = withErrors((request, _context, state) => handleAuthRequest(request, state));
-const { OPTIONS } = otherMethods(["GET", "POST"]);
 
-export { handler as GET, handler as POST, OPTIONS };
+export { handler as GET, handler as POST, handler as PUT, handler as PATCH, handler as DELETE };
+export const OPTIONS = withErrors((request) => preflight(request, "GET, POST, OPTIONS"));

@@ -1,7 +1,6 @@
 import { ApiError } from "@/lib/errors";
 import { withErrors } from "@/lib/http/route";
 
-export const dynamic = "force-dynamic";
 
 // The benchmark's framework floor: a bare route handler returning a small JSON body (no auth, no
 // database), to measure what Next itself costs per request; `?wrapped` sends the same body

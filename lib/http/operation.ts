@@ -1,0 +1,161 @@
+import type { z } from "zod";
+import { authenticate, type SessionUser } from "@/lib/auth/session";
+import { ApiError, validate, type ErrorCode } from "@/lib/errors";
+import { readJsonObject } from "@/lib/http/body";
+import { preflight } from "@/lib/http/cors";
+import { assertSameOrigin, withErrors, type RouteContext, type RouteHandler } from "@/lib/http/route";
+import { rateLimitHeaders } from "@/lib/rate-limit";
+
+// One declaration per operation: method, path, schemas, the errors it can return, how it
+// authenticates and its handler. From it come the route file's exports (`serve`), the OpenAPI
+// operation (lib/openapi/document.ts) and the tests' route table (test/api.ts).
+
+export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface SuccessResponse {
+  status: 200 | 201 | 204;
+  description: string;
+  schema?: z.ZodType;
+  /** Response headers beyond the ones every response carries. */
+  headers?: Record<string, { description: string; example?: string; required?: boolean }>;
+}
+
+interface Input<P, Q, B> {
+  request: Request;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+interface UserInput<P, Q, B> extends Input<P, Q, B> {
+  user: SessionUser;
+}
+
+interface Common<P, Q, B> {
+  method: Method;
+  /** OpenAPI form: `/api/tasks/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  response: SuccessResponse;
+  /** Codes specific to this operation; the ones implied by auth, schemas and body are added. */
+  errors?: ErrorCode[];
+}
+
+export interface UserOperation<P = unknown, Q = unknown, B = unknown> extends Common<P, Q, B> {
+  auth: "user";
+  handler: (input: UserInput<P, Q, B>) => Promise<Response>;
+}
+
+export interface PublicOperation<P = unknown, Q = unknown, B = unknown> extends Common<P, Q, B> {
+  auth: "public";
+  hidden?: boolean;
+  handler: (input: Input<P, Q, B>) => Promise<Response> | Response;
+}
+
+/** Served by another handler (Better Auth): declared here for the document and the tests. */
+export interface ExternalOperation extends Omit<Common<unknown, unknown, unknown>, "params" | "query"> {
+  auth: "session" | "public";
+  query?: z.ZodType;
+}
+
+export type Operation = UserOperation<any, any, any> | PublicOperation<any, any, any>;
+export type AnyOperation = Operation | ExternalOperation;
+
+/** An operation for the signed-in user (session, API key or cookie). */
+export const userOperation = <P = undefined, Q = undefined, B = undefined>(
+  spec: Omit<UserOperation<P, Q, B>, "auth">,
+): UserOperation<P, Q, B> => ({ ...spec, auth: "user" });
+
+/** An operation anyone may call. `hidden` ones (the docs page's assets) are not API operations. */
+export const publicOperation = <P = undefined, Q = undefined, B = undefined>(
+  spec: Omit<PublicOperation<P, Q, B>, "auth">,
+): PublicOperation<P, Q, B> => ({ ...spec, auth: "public" });
+
+export const externalOperation = (spec: ExternalOperation) => spec;
+
+const isWrite = (method: string) => method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
+
+/** Every error code an operation can answer with: its own plus those its shape implies. */
+export function errorCodesOf(operation: AnyOperation): ErrorCode[] {
+  const codes = new Set<ErrorCode>(operation.errors ?? []);
+  const hasInput = "params" in operation && operation.params !== undefined;
+  if (hasInput || operation.query || operation.body) codes.add("VALIDATION_ERROR");
+  if (operation.body) for (const code of ["INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const) codes.add(code);
+  if (operation.auth === "user" || operation.auth === "session") {
+    codes.add("UNAUTHORIZED");
+    codes.add("RATE_LIMITED");
+    if (isWrite(operation.method)) codes.add("FORBIDDEN");
+  }
+  codes.add("INTERNAL_ERROR");
+  codes.add("DATABASE_UNAVAILABLE");
+  return [...codes];
+}
+
+async function inputOf<P, Q, B>(operation: Common<P, Q, B>, request: Request, context: RouteContext, url: URL) {
+  const params = operation.params ? validate(operation.params, await context.params) : (undefined as P);
+  const query = operation.query ? validate(operation.query, queryObject(url)) : (undefined as Q);
+  const body = operation.body ? validate(operation.body, await readJsonObject(request)) : (undefined as B);
+  return { request, params, query, body };
+}
+
+function queryObject(url: URL): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key);
+    query[key] = values.length === 1 ? values[0]! : values;
+  }
+  return query;
+}
+
+/**
+ * An operation as a Next route handler. Authenticated operations check credentials first
+ * (before the body is read; writes are counted against the user's limit in the same query),
+ * then the key's scope and the CSRF rule for cookie writes, then path, query and body.
+ */
+function handlerOf(operation: Operation): RouteHandler {
+  if (operation.auth === "public") {
+    return withErrors(async (request, context, state) => operation.handler(await inputOf(operation, request, context, state.url)));
+  }
+  return withErrors(async (request, context, state) => {
+    const write = isWrite(request.method);
+    const { user, via, canWrite, writeLimit } = await authenticate(request, { countWrite: write });
+    state.userId = user.id;
+    if (write && !canWrite) throw new ApiError("FORBIDDEN", "This API key has the read scope; writes need a read-write key");
+    if (via === "cookie" && write) assertSameOrigin(request, state.url);
+    const response = await operation.handler({ ...(await inputOf(operation, request, context, state.url)), user });
+    if (writeLimit) for (const [name, value] of Object.entries(rateLimitHeaders(writeLimit))) response.headers.set(name, value);
+    return response;
+  });
+}
+
+export type RouteExports = Record<Method | "OPTIONS", RouteHandler>;
+
+/**
+ * The exports of one route file: a handler per declared operation, and for every other method
+ * a 405 in the envelope with `Allow` (never Next's bare 405), plus the CORS preflight answer.
+ */
+export function serve(...operations: Operation[]): RouteExports {
+  const allowed = operations.map((operation) => operation.method);
+  const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  const notAllowed = withErrors(() => {
+    throw new ApiError("METHOD_NOT_ALLOWED", undefined, { headers: { Allow: allow } });
+  });
+  const exports = { OPTIONS: withErrors((request) => preflight(request, allow)) } as RouteExports;
+  for (const method of METHODS) {
+    const operation = operations.find((candidate) => candidate.method === method);
+    exports[method] = operation ? Object.assign(handlerOf(operation), { operation }) : notAllowed;
+  }
+  return exports;
+}
+
+/** The operation a route export serves, or undefined for the 405 and OPTIONS answers. */
+export function operationOf(handler: unknown): Operation | undefined {
+  return (handler as { operation?: Operation } | undefined)?.operation;
+}

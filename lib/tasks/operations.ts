@@ -1,0 +1,86 @@
+import { userOperation } from "@/lib/http/operation";
+import * as queries from "@/lib/tasks/queries";
+import { taskCreateSchema, taskListQuerySchema, taskPageSchema, taskParamsSchema, taskPatchSchema, taskReplaceSchema, taskSchema } from "@/lib/tasks/schema";
+
+const tag = "Tasks";
+const byId = { path: "/api/tasks/{id}", params: taskParamsSchema, errors: ["TASK_NOT_FOUND" as const] };
+
+export const listTasks = userOperation({
+  method: "GET",
+  path: "/api/tasks",
+  operationId: "listTasks",
+  tag,
+  summary: "List your tasks, newest first",
+  description: "Keyset paging: follow `next_cursor` until it is null. No duplicates or gaps across pages.",
+  query: taskListQuerySchema,
+  response: { status: 200, description: "One page of tasks", schema: taskPageSchema },
+  handler: async ({ user, query }) => Response.json(await queries.listTasks(user.id, query)),
+});
+
+export const createTask = userOperation({
+  method: "POST",
+  path: "/api/tasks",
+  operationId: "createTask",
+  tag,
+  summary: "Create a task",
+  body: taskCreateSchema,
+  response: {
+    status: 201,
+    description: "The created task",
+    schema: taskSchema,
+    headers: { Location: { description: "URL of the new task", example: "/api/tasks/42", required: true } },
+  },
+  handler: async ({ user, body }) => {
+    const task = await queries.createTask(user.id, body);
+    return Response.json(task, { status: 201, headers: { Location: `/api/tasks/${task.id}` } });
+  },
+});
+
+export const getTask = userOperation({
+  ...byId,
+  method: "GET",
+  operationId: "getTask",
+  tag,
+  summary: "Get one of your tasks",
+  description: "Another user's task answers 404, exactly like a missing one.",
+  response: { status: 200, description: "The task", schema: taskSchema },
+  handler: async ({ user, params }) => Response.json(await queries.getTask(user.id, params.id)),
+});
+
+export const replaceTask = userOperation({
+  ...byId,
+  method: "PUT",
+  operationId: "replaceTask",
+  tag,
+  summary: "Replace a task",
+  description: "Full replace: `description` and `completed` reset to null and false when absent.",
+  body: taskReplaceSchema,
+  response: { status: 200, description: "The replaced task", schema: taskSchema },
+  handler: async ({ user, params, body }) => Response.json(await queries.replaceTask(user.id, params.id, body)),
+});
+
+export const updateTask = userOperation({
+  ...byId,
+  method: "PATCH",
+  operationId: "updateTask",
+  tag,
+  summary: "Update some fields of a task",
+  description: "Any non-empty subset of `title`, `description`, `completed`.",
+  body: taskPatchSchema,
+  response: { status: 200, description: "The updated task", schema: taskSchema },
+  handler: async ({ user, params, body }) => Response.json(await queries.updateTask(user.id, params.id, body)),
+});
+
+export const deleteTask = userOperation({
+  ...byId,
+  method: "DELETE",
+  operationId: "deleteTask",
+  tag,
+  summary: "Delete a task",
+  description: "A second DELETE of the same task answers 404.",
+  response: { status: 204, description: "Deleted; empty body" },
+  handler: async ({ user, params }) => {
+    await queries.deleteTask(user.id, params.id);
+    return new Response(null, { status: 204 });
+  },
+});
