@@ -153,3 +153,38 @@ export async function screenshotBoth(page: Page, name: string) {
   }
   if (original) await page.setViewportSize(original);
 }
+
+// --- API keys ----------------------------------------------------------------------------------
+
+export type KeyScopeLabel = "Read only" | "Read and write";
+export type KeyExpiryLabel = "Never" | "In 30 days" | "In 90 days" | "In 1 year";
+
+export function apiKeysPanel(page: Page) {
+  return page.getByRole("region", { name: "API keys" });
+}
+
+/** The list item of the API key with exactly this name. */
+export function apiKeyRow(page: Page, name: string) {
+  return apiKeysPanel(page)
+    .getByRole("list", { name: "Your API keys" })
+    .getByRole("listitem")
+    .filter({ has: page.locator(".key-name", { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) });
+}
+
+/**
+ * Creates a key in the panel and returns it as the page shows it (once). The one-time display
+ * is left open: the caller presses "Done".
+ */
+export async function createApiKeyViaUi(
+  page: Page,
+  input: { name: string; scope: KeyScopeLabel; expiry?: KeyExpiryLabel },
+): Promise<string> {
+  const form = apiKeysPanel(page).getByRole("form", { name: "Create an API key" });
+  await form.getByLabel("Name").fill(input.name);
+  await form.getByLabel("Access").selectOption({ label: input.scope });
+  await form.getByLabel("Expires").selectOption({ label: input.expiry ?? "Never" });
+  await form.getByRole("button", { name: "Create key" }).click();
+  const field = apiKeysPanel(page).getByLabel("Your new API key");
+  await expect(field).toHaveValue(/^tk_\S{20,}$/);
+  return field.inputValue();
+}

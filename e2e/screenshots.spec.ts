@@ -1,4 +1,4 @@
-import { expect, newAccount, originHeader, screenshotBoth, signUpViaApi, test } from "./fixtures";
+import { apiKeyRow, apiKeysPanel, createApiKeyViaUi, expect, newAccount, originHeader, screenshotBoth, signUpViaApi, test } from "./fixtures";
 
 // Screenshots of the main states at desktop (1280x800) and 360 px wide, kept as artifacts in
 // test-results/screenshots/.
@@ -54,4 +54,40 @@ test("screenshots: signed out, task list, validation error, database unavailable
   await screenshotBoth(page, "database-unavailable");
   await page.unroute("**/api/**");
   await expect(page.getByTestId("service-banner")).toHaveCount(0, { timeout: 15_000 });
+});
+
+test("screenshots: API keys with a new key shown, the list, a revoke confirmation and a field error", async ({ page, playwright, baseURL, guard }) => {
+  guard.allowHttpStatus(400);
+  await signUpViaApi(page, { name: "Grace Hopper", email: `grace-keys-${Date.now()}@example.com`, password: newAccount("x").password });
+  await page.goto("/admin");
+  const panel = apiKeysPanel(page);
+  await expect(panel.getByTestId("api-keys-empty")).toBeVisible();
+  await screenshotBoth(page, "api-keys-empty");
+
+  const exportKey = await createApiKeyViaUi(page, { name: "Nightly export", scope: "Read only", expiry: "In 1 year" });
+  await panel.getByRole("button", { name: "Done" }).click();
+  const api = await playwright.request.newContext({ baseURL });
+  try {
+    const used = await api.get("/api/tasks", { headers: { authorization: `Bearer ${exportKey}` } });
+    expect(used.status()).toBe(200);
+  } finally {
+    await api.dispose();
+  }
+  await createApiKeyViaUi(page, { name: "Staging deploy bot", scope: "Read and write", expiry: "In 30 days" });
+  await panel.getByRole("button", { name: "Done" }).click();
+  await createApiKeyViaUi(page, { name: "CI pipeline", scope: "Read and write", expiry: "In 90 days" });
+  await expect(panel.getByTestId("new-api-key")).toBeVisible();
+  await screenshotBoth(page, "api-keys-created");
+
+  await panel.getByRole("button", { name: "Done" }).click();
+  await page.reload();
+  await expect(panel.getByTestId("api-key-row")).toHaveCount(3);
+  await expect(apiKeyRow(page, "Nightly export").getByTestId("key-last-used")).not.toHaveText("Never");
+  await screenshotBoth(page, "api-keys-list");
+
+  await apiKeyRow(page, "Staging deploy bot").getByRole("button", { name: /^Revoke/ }).click();
+  await panel.getByRole("form", { name: "Create an API key" }).getByLabel("Name").fill("This name is far too long for a key");
+  await panel.getByRole("button", { name: "Create key" }).click();
+  await expect(panel.getByTestId("key-name-error")).toBeVisible();
+  await screenshotBoth(page, "api-keys-revoke-and-error");
 });

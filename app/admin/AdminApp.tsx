@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { getSession, onResponse, signOut, toApiError, type ApiError, type User } from "./api";
+import { ApiKeysPanel } from "./ApiKeysPanel";
 import { AuthForm } from "./AuthForm";
 import { HealthBadge, ServiceBanner, ServiceStatusProvider, useServiceStatus } from "./service-status";
 import { TaskBoard } from "./TaskBoard";
@@ -49,11 +50,12 @@ function Admin() {
     if (recoveries > 0 && sessionFailed) void loadSession();
   }, [recoveries]); // only on a recovery
 
-  // A task request answered 401: the session ended elsewhere (signed out in another tab, expired).
+  // A task or API-key request answered 401: the session ended elsewhere (signed out in another
+  // tab, expired).
   useEffect(() => {
     if (!signedIn) return;
     return onResponse(({ path, status }) => {
-      if (status === 401 && path.startsWith("/api/tasks")) {
+      if (status === 401 && (path.startsWith("/api/tasks") || path.startsWith("/api/auth/api-key/"))) {
         setSession({ kind: "signed-out", notice: "Your session has ended. Please sign in again." });
       }
     });
@@ -142,6 +144,7 @@ function Admin() {
               </p>
             </div>
             <TaskBoard key={session.user.id} />
+            <ApiKeysPanel key={`keys-${session.user.id}`} />
           </>
         )}
       </main>

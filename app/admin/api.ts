@@ -173,6 +173,70 @@ export async function deleteTask(id: number): Promise<void> {
   await call(client.DELETE("/api/tasks/{id}", { params: { path: { id } } }));
 }
 
+// --- API keys ------------------------------------------------------------------------------------
+// Better Auth's api-key plugin at /api/auth/api-key/*, with the signed-in session (cookie).
+
+export type ApiKeyScope = "read" | "read-write";
+
+// TEMPORARY until the regenerated lib/api-client/schema.ts lands: then ApiSchemas["ApiKey"] etc.
+export interface ApiKey {
+  id: string;
+  name: string | null;
+  start: string | null;
+  prefix: string | null;
+  referenceId: string;
+  enabled: boolean;
+  permissions: Record<string, string[]> | null;
+  expiresAt: string | null;
+  lastRequest: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface ApiKeyCreated extends ApiKey {
+  key: string;
+}
+export interface ApiKeyList {
+  apiKeys: ApiKey[];
+  total: number;
+}
+
+/** What a key may do, from the permissions the server stored for it. */
+export function scopeOf(key: Pick<ApiKey, "permissions">): ApiKeyScope {
+  return key.permissions?.tasks?.includes("write") ? "read-write" : "read";
+}
+
+export interface ApiKeyInput {
+  name: string;
+  scope: ApiKeyScope;
+  /** Seconds until the key expires (1 to 365 days); null: never. */
+  expiresIn: number | null;
+}
+
+// TEMPORARY transport for paths the typed client does not know yet.
+async function untyped<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<Result<T>> {
+  const response = await fetch(path, {
+    method,
+    credentials: "same-origin",
+    cache: "no-store",
+    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
+  notify({ path, status: response.status });
+  const parsed: unknown = await response.json().catch(() => undefined);
+  return response.ok ? { data: parsed as T, response } : { error: parsed, response };
+}
+
+export async function listApiKeys(): Promise<ApiKey[]> {
+  return (await call(untyped<ApiKeyList>("GET", "/api/auth/api-key/list"))).apiKeys;
+}
+
+export async function createApiKey(input: ApiKeyInput): Promise<ApiKeyCreated> {
+  return call(untyped<ApiKeyCreated>("POST", "/api/auth/api-key/create", input));
+}
+
+export async function deleteApiKey(keyId: string): Promise<void> {
+  await call(untyped<unknown>("POST", "/api/auth/api-key/delete", { keyId }));
+}
+
 // --- Health --------------------------------------------------------------------------------------
 
 export async function getHealth(): Promise<Health> {

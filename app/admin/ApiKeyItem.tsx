@@ -1,0 +1,133 @@
+"use client";
+
+import { useEffect, useId, useRef, useState } from "react";
+import { deleteApiKey, scopeOf, toApiError, type ApiKey } from "./api";
+import { formatDate } from "./fields";
+
+type Mode = "view" | "confirm-revoke";
+
+interface Props {
+  apiKey: ApiKey;
+  onRevoked: (id: string) => void;
+  /** The key is gone on the server (404): drop it from the list. */
+  onMissing: (id: string) => void;
+}
+
+/** How a key is recognised without showing it: its first characters, e.g. `tk_AbC…`. */
+export function keyHint(key: Pick<ApiKey, "start" | "prefix">): string {
+  return `${key.start ?? key.prefix ?? ""}…`;
+}
+
+export function ApiKeyItem({ apiKey, onRevoked, onMissing }: Props) {
+  const [mode, setMode] = useState<Mode>("view");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  const revokeRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const focusAfter = useRef<"revoke" | "cancel" | null>(null);
+
+  // Move focus where it belongs once the row has re-rendered in its new mode.
+  useEffect(() => {
+    const target = focusAfter.current;
+    if (!target) return;
+    focusAfter.current = null;
+    (target === "revoke" ? revokeRef : cancelRef).current?.focus();
+  });
+
+  function askRevoke() {
+    setError(null);
+    focusAfter.current = "cancel";
+    setMode("confirm-revoke");
+  }
+
+  function cancelRevoke() {
+    focusAfter.current = "revoke";
+    setMode("view");
+  }
+
+  async function confirmRevoke() {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await deleteApiKey(apiKey.id);
+      onRevoked(apiKey.id);
+    } catch (caught) {
+      const apiError = toApiError(caught);
+      if (apiError.status === 404) return void onMissing(apiKey.id);
+      setError(apiError.detail);
+      focusAfter.current = "cancel";
+      setBusy(false);
+    }
+  }
+
+  const name = apiKey.name ?? "Unnamed key";
+  const readWrite = scopeOf(apiKey) === "read-write";
+  const expired = apiKey.expiresAt !== null && new Date(apiKey.expiresAt).getTime() <= Date.now();
+  const nameId = `${id}-name`;
+
+  return (
+    <li className="key-row" data-key-id={apiKey.id} data-testid="api-key-row" aria-labelledby={nameId}>
+      <div className="key-body">
+        <p className="key-title">
+          <span className="key-name" id={nameId}>
+            {name}
+          </span>
+          <span className={`pill${readWrite ? " pill-write" : ""}`}>{readWrite ? "Read & write" : "Read only"}</span>
+          {!apiKey.enabled ? <span className="pill pill-off">Disabled</span> : null}
+          {expired ? <span className="pill pill-off">Expired</span> : null}
+        </p>
+        <code className="key-start" title="The first characters of the key">
+          <span className="sr-only">Key starting with </span>
+          {keyHint(apiKey)}
+        </code>
+        <dl className="key-facts">
+          <div>
+            <dt>Created</dt>
+            <dd>
+              <time dateTime={apiKey.createdAt}>{formatDate(apiKey.createdAt)}</time>
+            </dd>
+          </div>
+          <div>
+            <dt>Last used</dt>
+            <dd data-testid="key-last-used">
+              {apiKey.lastRequest ? <time dateTime={apiKey.lastRequest}>{formatDate(apiKey.lastRequest)}</time> : "Never"}
+            </dd>
+          </div>
+          <div>
+            <dt>{expired ? "Expired" : "Expires"}</dt>
+            <dd data-testid="key-expires">
+              {apiKey.expiresAt ? <time dateTime={apiKey.expiresAt}>{formatDate(apiKey.expiresAt)}</time> : "Never"}
+            </dd>
+          </div>
+        </dl>
+        {error ? (
+          <p className="row-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        {mode === "confirm-revoke" ? (
+          <div className="confirm" role="group" aria-label={`Confirm revoking ${name}`}>
+            <p>Revoke this key? Anything using it stops working at once. This can&rsquo;t be undone.</p>
+            <div className="row-actions">
+              <button ref={cancelRef} type="button" className="button button-ghost" onClick={cancelRevoke} disabled={busy}>
+                Keep it
+              </button>
+              <button type="button" className="button button-danger" onClick={confirmRevoke} disabled={busy}>
+                {busy ? "Revoking…" : "Yes, revoke"}
+              </button>
+            </div>
+          </div>
+        ) : null}
+      </div>
+      {mode === "view" ? (
+        <div className="key-actions">
+          <button ref={revokeRef} type="button" className="button button-quiet button-quiet-danger" onClick={askRevoke} disabled={busy}>
+            Revoke<span className="sr-only"> key: {name}</span>
+          </button>
+        </div>
+      ) : null}
+    </li>
+  );
+}

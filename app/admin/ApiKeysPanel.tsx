@@ -1,0 +1,122 @@
+"use client";
+
+import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { listApiKeys, toApiError, type ApiError, type ApiKey, type ApiKeyCreated } from "./api";
+import { ApiKeyForm } from "./ApiKeyForm";
+import { ApiKeyItem } from "./ApiKeyItem";
+import { NewApiKey } from "./NewApiKey";
+import { useServiceStatus } from "./service-status";
+
+type ListState = { kind: "loading" } | { kind: "error"; error: ApiError } | { kind: "ready" };
+
+const newestFirst = (a: ApiKey, b: ApiKey) => b.createdAt.localeCompare(a.createdAt);
+
+/** The signed-in user's API keys: create (the key is shown once), list and revoke. */
+export function ApiKeysPanel() {
+  const [keys, setKeys] = useState<ApiKey[]>([]);
+  const [list, setList] = useState<ListState>({ kind: "loading" });
+  const [created, setCreated] = useState<ApiKeyCreated | null>(null);
+  // After "Done" the form comes back with the focus in its name field.
+  const [formFocus, setFormFocus] = useState(false);
+  const [announcement, setAnnouncement] = useState("");
+  const { recoveries } = useServiceStatus();
+  const request = useRef(0);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const id = useId();
+
+  const load = useCallback(async () => {
+    const current = ++request.current;
+    setList({ kind: "loading" });
+    try {
+      const apiKeys = await listApiKeys();
+      if (current !== request.current) return;
+      setKeys([...apiKeys].sort(newestFirst));
+      setList({ kind: "ready" });
+    } catch (caught) {
+      if (current !== request.current) return;
+      setList({ kind: "error", error: toApiError(caught) });
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // A list that failed (e.g. the database was down) loads again by itself once the API is back.
+  const failed = list.kind === "error";
+  useEffect(() => {
+    if (recoveries > 0 && failed) void load();
+  }, [recoveries]); // only on a recovery
+
+  function onCreated(key: ApiKeyCreated) {
+    // The secret stays only in `created`, until "Done"; the list gets the key without it.
+    const { key: _secret, ...stored } = key;
+    setKeys((previous) => [stored, ...previous.filter((item) => item.id !== key.id)]);
+    setCreated(key);
+    setAnnouncement(`Created the API key “${key.name ?? "Unnamed key"}”.`);
+  }
+
+  function done() {
+    setCreated(null);
+    setFormFocus(true);
+  }
+
+  function removed(keyId: string, message: string) {
+    setKeys((previous) => previous.filter((item) => item.id !== keyId));
+    setAnnouncement(message);
+    headingRef.current?.focus();
+  }
+
+  return (
+    <section className="card keys-card" aria-labelledby={`${id}-heading`} aria-busy={list.kind === "loading"}>
+      <div className="keys-head">
+        <h2 id={`${id}-heading`} ref={headingRef} tabIndex={-1} className="card-title">
+          API keys
+        </h2>
+        <p className="muted keys-intro">
+          Keys let scripts and integrations use the task API as you. Send one in the{" "}
+          <code>Authorization: Bearer &lt;key&gt;</code> header.
+        </p>
+      </div>
+
+      <div className="keys-create">
+        {created ? <NewApiKey created={created} onDone={done} /> : <ApiKeyForm onCreated={onCreated} focusOnMount={formFocus} />}
+      </div>
+
+      {list.kind === "loading" ? (
+        <div className="list-placeholder" role="status">
+          <span className="spinner" aria-hidden="true" /> Loading API keys…
+        </div>
+      ) : list.kind === "error" ? (
+        <div className="list-placeholder list-failed" role="alert">
+          <p>
+            <strong>Couldn&rsquo;t load your API keys.</strong> {list.error.detail}
+          </p>
+          <button type="button" className="button button-secondary" onClick={() => void load()}>
+            Try again
+          </button>
+        </div>
+      ) : keys.length === 0 ? (
+        <div className="empty keys-empty" data-testid="api-keys-empty">
+          <p className="empty-title">No API keys yet</p>
+          <p className="muted">Keys you create show up here, with when they were last used.</p>
+        </div>
+      ) : (
+        <ul className="keys" aria-label="Your API keys">
+          {keys.map((key) => (
+            <ApiKeyItem
+              key={key.id}
+              apiKey={key}
+              onRevoked={(keyId) => removed(keyId, `Revoked “${key.name ?? "Unnamed key"}”.`)}
+              onMissing={(keyId) => removed(keyId, `“${key.name ?? "Unnamed key"}” no longer exists.`)}
+            />
+          ))}
+        </ul>
+      )}
+
+      <p className="sr-only" role="status" aria-live="polite">
+        {announcement}
+      </p>
+    </section>
+  );
+}
