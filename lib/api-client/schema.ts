@@ -20,6 +20,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This OpenAPI document
+         * @description No authentication. Swagger UI for it is at `/api/docs`.
+         */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks": {
         parameters: {
             query?: never;
@@ -33,7 +53,10 @@ export interface paths {
          */
         get: operations["listTasks"];
         put?: never;
-        /** Create a task */
+        /**
+         * Create a task
+         * @description `description` defaults to null and `completed` to false. Counts against your write limit.
+         */
         post: operations["createTask"];
         delete?: never;
         options?: never;
@@ -82,7 +105,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account and a session */
+        /**
+         * Create an account and a session
+         * @description No authentication. Signs the new user in: the answer carries a session token and cookie.
+         */
         post: operations["signUpEmail"];
         delete?: never;
         options?: never;
@@ -99,7 +125,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in and get a session token */
+        /**
+         * Sign in and get a session token
+         * @description No authentication. A wrong password and an unknown email answer the same 401.
+         */
         post: operations["signInEmail"];
         delete?: never;
         options?: never;
@@ -118,7 +147,7 @@ export interface paths {
         put?: never;
         /**
          * End the current session
-         * @description The token and cookie stop working at once. Idempotent; a body is optional.
+         * @description The token and cookie stop working at once. Idempotent; the body is optional.
          */
         post: operations["signOut"];
         delete?: never;
@@ -134,10 +163,93 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current session and user, or null */
+        /**
+         * The current session and user, or null
+         * @description Without valid credentials the answer is 200 with `null`, not 401.
+         */
         get: operations["getSession"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/api-key/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an API key
+         * @description Needs a signed-in session. The answer is the only time the key itself (`key`) is shown. Send it as `x-api-key: <key>` or `Authorization: Bearer <key>` on the task operations.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/api-key/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your API keys
+         * @description Needs a signed-in session. The keys themselves are never shown again: `start` helps recognise one.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/api-key/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rename, disable, enable or change the expiry of an API key
+         * @description Needs a signed-in session. A disabled key answers 401 on its very next request.
+         */
+        post: operations["updateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/api-key/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete an API key
+         * @description Needs a signed-in session. The key answers 401 on its very next request.
+         */
+        post: operations["deleteApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -189,7 +301,10 @@ export interface components {
             next_cursor: string | null;
         };
         Task: {
-            /** @example 42 */
+            /**
+             * Format: int32
+             * @example 42
+             */
             id: number;
             /** @description The owner; always the caller */
             user_id: string;
@@ -222,6 +337,7 @@ export interface components {
         User: {
             id: string;
             name: string;
+            /** Format: email */
             email: string;
             emailVerified: boolean;
             image?: string | null;
@@ -237,6 +353,7 @@ export interface components {
              * @example g0mVxfLu7tIqmo7eM8dZCyt1nZtiCKVO
              */
             token: string;
+            /** @description The `callbackURL` sent, if any */
             url?: string | null;
             user: components["schemas"]["User"];
         };
@@ -247,6 +364,10 @@ export interface components {
             session: {
                 id: string;
                 userId: string;
+                /**
+                 * @description Session token: send it as `Authorization: Bearer <token>`
+                 * @example g0mVxfLu7tIqmo7eM8dZCyt1nZtiCKVO
+                 */
                 token: string;
                 /** Format: date-time */
                 expiresAt: string;
@@ -259,11 +380,91 @@ export interface components {
             };
             user: components["schemas"]["User"];
         } | null;
+        ApiKeyCreated: {
+            id: string;
+            name: string | null;
+            /**
+             * @description The first characters of the key, to recognise it
+             * @example tk_AbC
+             */
+            start: string | null;
+            /** @example tk_ */
+            prefix: string | null;
+            /** @description The owner's user id */
+            referenceId: string;
+            enabled: boolean;
+            /** @description The scope: `{"tasks": ["read"]}` or `{"tasks": ["read", "write"]}` */
+            permissions: {
+                tasks: ("read" | "write")[];
+            } | null;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the key was last used, to within about a minute
+             */
+            lastRequest: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description The key itself. Shown only in this response: store it now
+             * @example tk_VbzkQmXcTzRwVbzkQmXcTzRwVbzkQmXcTzRwVbzkQmXcTzRw
+             */
+            key: string;
+        };
+        ApiKeyList: {
+            apiKeys: components["schemas"]["ApiKey"][];
+            /** Format: int32 */
+            total: number;
+        };
+        ApiKey: {
+            id: string;
+            name: string | null;
+            /**
+             * @description The first characters of the key, to recognise it
+             * @example tk_AbC
+             */
+            start: string | null;
+            /** @example tk_ */
+            prefix: string | null;
+            /** @description The owner's user id */
+            referenceId: string;
+            enabled: boolean;
+            /** @description The scope: `{"tasks": ["read"]}` or `{"tasks": ["read", "write"]}` */
+            permissions: {
+                tasks: ("read" | "write")[];
+            } | null;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the key was last used, to within about a minute
+             */
+            lastRequest: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ApiKeyDeleted: {
+            success: boolean;
+        };
     };
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Only when the request's `Origin` is listed in the server's `CORS_ORIGINS` (none by default) */
+        "Access-Control-Allow-Origin": string;
+        /** @description Requests allowed per window. Sent with every successful write to a task (it counts against your limit) and with every 429; absent on other responses. */
+        "X-RateLimit-Limit": number;
+        /** @description Requests left in this window. Sent with every successful write to a task (it counts against your limit) and with every 429; absent on other responses. */
+        "X-RateLimit-Remaining": number;
+        /** @description When the window resets, in Unix seconds. Sent with every successful write to a task (it counts against your limit) and with every 429; absent on other responses. */
+        "X-RateLimit-Reset": number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -280,6 +481,10 @@ export interface operations {
             /** @description The database answers */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -289,8 +494,9 @@ export interface operations {
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -303,16 +509,61 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        openapi: "3.1.0";
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
                     };
                 };
             };
@@ -337,6 +588,10 @@ export interface operations {
             /** @description One page of tasks */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -346,8 +601,12 @@ export interface operations {
             /** @description `VALIDATION_ERROR`: Request validation failed */
             400: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -360,10 +619,14 @@ export interface operations {
             /** @description `UNAUTHORIZED`: Authentication required */
             401: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
                     /** @description Authentication scheme */
-                    "WWW-Authenticate"?: string;
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -373,19 +636,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `RATE_LIMITED`: Too many requests */
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
             429: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
                     /** @description Requests allowed per window */
-                    "X-RateLimit-Limit"?: string;
+                    "X-RateLimit-Limit": number;
                     /** @description Requests left in this window */
-                    "X-RateLimit-Remaining"?: string;
+                    "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
-                    "X-RateLimit-Reset"?: string;
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -398,8 +662,9 @@ export interface operations {
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -412,10 +677,11 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -438,7 +704,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Trimmed; 1 to 200 Unicode code points
+                     * @description 1 to 200 Unicode code points as sent, not all whitespace; stored trimmed
                      * @example Write the release notes
                      */
                     title: string;
@@ -456,8 +722,15 @@ export interface operations {
             /** @description The created task */
             201: {
                 headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
                     /** @description URL of the new task */
                     Location: string;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -467,8 +740,12 @@ export interface operations {
             /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
             400: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -481,10 +758,14 @@ export interface operations {
             /** @description `UNAUTHORIZED`: Authentication required */
             401: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
                     /** @description Authentication scheme */
-                    "WWW-Authenticate"?: string;
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -494,11 +775,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: Forbidden */
+            /** @description `FORBIDDEN`: the API key has the `read` scope (writes need a `read-write` key), or a write authenticated by cookie came from an untrusted `Origin` */
             403: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -511,8 +796,12 @@ export interface operations {
             /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
             413: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -525,8 +814,12 @@ export interface operations {
             /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
             415: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -536,19 +829,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `RATE_LIMITED`: Too many requests */
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
             429: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
                     /** @description Requests allowed per window */
-                    "X-RateLimit-Limit"?: string;
+                    "X-RateLimit-Limit": number;
                     /** @description Requests left in this window */
-                    "X-RateLimit-Remaining"?: string;
+                    "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
-                    "X-RateLimit-Reset"?: string;
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -561,8 +855,9 @@ export interface operations {
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -575,10 +870,11 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -605,6 +901,10 @@ export interface operations {
             /** @description The task */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -614,8 +914,12 @@ export interface operations {
             /** @description `VALIDATION_ERROR`: Request validation failed */
             400: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -628,10 +932,14 @@ export interface operations {
             /** @description `UNAUTHORIZED`: Authentication required */
             401: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
                     /** @description Authentication scheme */
-                    "WWW-Authenticate"?: string;
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -644,8 +952,12 @@ export interface operations {
             /** @description `TASK_NOT_FOUND`: Task not found */
             404: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "TASK_NOT_FOUND";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -655,19 +967,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `RATE_LIMITED`: Too many requests */
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
             429: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
                     /** @description Requests allowed per window */
-                    "X-RateLimit-Limit"?: string;
+                    "X-RateLimit-Limit": number;
                     /** @description Requests left in this window */
-                    "X-RateLimit-Remaining"?: string;
+                    "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
-                    "X-RateLimit-Reset"?: string;
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -680,8 +993,9 @@ export interface operations {
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -694,10 +1008,11 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -723,7 +1038,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Trimmed; 1 to 200 Unicode code points
+                     * @description 1 to 200 Unicode code points as sent, not all whitespace; stored trimmed
                      * @example Write the release notes
                      */
                     title: string;
@@ -741,6 +1056,13 @@ export interface operations {
             /** @description The replaced task */
             200: {
                 headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -750,8 +1072,12 @@ export interface operations {
             /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
             400: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -764,10 +1090,14 @@ export interface operations {
             /** @description `UNAUTHORIZED`: Authentication required */
             401: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
                     /** @description Authentication scheme */
-                    "WWW-Authenticate"?: string;
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -777,11 +1107,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: Forbidden */
+            /** @description `FORBIDDEN`: the API key has the `read` scope (writes need a `read-write` key), or a write authenticated by cookie came from an untrusted `Origin` */
             403: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -794,8 +1128,12 @@ export interface operations {
             /** @description `TASK_NOT_FOUND`: Task not found */
             404: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "TASK_NOT_FOUND";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -808,8 +1146,12 @@ export interface operations {
             /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
             413: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -822,8 +1164,12 @@ export interface operations {
             /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
             415: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -833,19 +1179,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `RATE_LIMITED`: Too many requests */
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
             429: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
                     /** @description Requests allowed per window */
-                    "X-RateLimit-Limit"?: string;
+                    "X-RateLimit-Limit": number;
                     /** @description Requests left in this window */
-                    "X-RateLimit-Remaining"?: string;
+                    "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
-                    "X-RateLimit-Reset"?: string;
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -858,8 +1205,9 @@ export interface operations {
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -872,10 +1220,11 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -902,6 +1251,13 @@ export interface operations {
             /** @description Deleted; empty body */
             204: {
                 headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -909,8 +1265,12 @@ export interface operations {
             /** @description `VALIDATION_ERROR`: Request validation failed */
             400: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -923,10 +1283,14 @@ export interface operations {
             /** @description `UNAUTHORIZED`: Authentication required */
             401: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
                     /** @description Authentication scheme */
-                    "WWW-Authenticate"?: string;
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -936,11 +1300,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: Forbidden */
+            /** @description `FORBIDDEN`: the API key has the `read` scope (writes need a `read-write` key), or a write authenticated by cookie came from an untrusted `Origin` */
             403: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -953,8 +1321,12 @@ export interface operations {
             /** @description `TASK_NOT_FOUND`: Task not found */
             404: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "TASK_NOT_FOUND";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -964,19 +1336,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `RATE_LIMITED`: Too many requests */
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
             429: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
                     /** @description Requests allowed per window */
-                    "X-RateLimit-Limit"?: string;
+                    "X-RateLimit-Limit": number;
                     /** @description Requests left in this window */
-                    "X-RateLimit-Remaining"?: string;
+                    "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
-                    "X-RateLimit-Reset"?: string;
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -989,8 +1362,9 @@ export interface operations {
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1003,10 +1377,11 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1032,7 +1407,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Trimmed; 1 to 200 Unicode code points
+                     * @description 1 to 200 Unicode code points as sent, not all whitespace; stored trimmed
                      * @example Write the release notes
                      */
                     title?: string;
@@ -1050,6 +1425,13 @@ export interface operations {
             /** @description The updated task */
             200: {
                 headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1059,8 +1441,12 @@ export interface operations {
             /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
             400: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1073,10 +1459,14 @@ export interface operations {
             /** @description `UNAUTHORIZED`: Authentication required */
             401: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
                     /** @description Authentication scheme */
-                    "WWW-Authenticate"?: string;
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1086,11 +1476,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: Forbidden */
+            /** @description `FORBIDDEN`: the API key has the `read` scope (writes need a `read-write` key), or a write authenticated by cookie came from an untrusted `Origin` */
             403: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1103,8 +1497,12 @@ export interface operations {
             /** @description `TASK_NOT_FOUND`: Task not found */
             404: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "TASK_NOT_FOUND";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1117,8 +1515,12 @@ export interface operations {
             /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
             413: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1131,8 +1533,12 @@ export interface operations {
             /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
             415: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1142,19 +1548,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `RATE_LIMITED`: Too many requests */
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
             429: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
                     /** @description Requests allowed per window */
-                    "X-RateLimit-Limit"?: string;
+                    "X-RateLimit-Limit": number;
                     /** @description Requests left in this window */
-                    "X-RateLimit-Remaining"?: string;
+                    "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
-                    "X-RateLimit-Reset"?: string;
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1167,8 +1574,9 @@ export interface operations {
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1181,10 +1589,11 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1215,7 +1624,9 @@ export interface operations {
                     email: string;
                     /** @example correct horse battery staple */
                     password: string;
+                    /** @description A URL of the user's picture; stored as given */
                     image?: string;
+                    /** @description Where Better Auth sends the browser afterwards (same-origin or trusted) */
                     callbackURL?: string;
                     rememberMe?: boolean;
                 };
@@ -1225,10 +1636,14 @@ export interface operations {
             /** @description Signed up and signed in */
             200: {
                 headers: {
-                    /** @description The session token, signed; usable as a bearer token */
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The session token, signed (`<token>.<signature>`); usable as a bearer token */
                     "set-auth-token"?: string;
                     /** @description The session cookie, for browsers */
                     "Set-Cookie"?: string;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1238,8 +1653,12 @@ export interface operations {
             /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
             400: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1249,11 +1668,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: Forbidden */
+            /** @description `FORBIDDEN`: a browser request (with a cookie or `Sec-Fetch-*` headers) whose `Origin` is missing or not trusted */
             403: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1266,8 +1689,12 @@ export interface operations {
             /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
             413: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1280,8 +1707,12 @@ export interface operations {
             /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
             415: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1294,8 +1725,12 @@ export interface operations {
             /** @description `USER_ALREADY_EXISTS`: A user with this email already exists */
             422: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "USER_ALREADY_EXISTS";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1305,19 +1740,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `RATE_LIMITED`: Too many requests */
+            /** @description `RATE_LIMITED`: too many requests to this endpoint from this IP address */
             429: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
                     /** @description Requests allowed per window */
-                    "X-RateLimit-Limit"?: string;
+                    "X-RateLimit-Limit": number;
                     /** @description Requests left in this window */
-                    "X-RateLimit-Remaining"?: string;
+                    "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
-                    "X-RateLimit-Reset"?: string;
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1330,8 +1766,9 @@ export interface operations {
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1344,10 +1781,11 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1376,6 +1814,7 @@ export interface operations {
                     email: string;
                     /** @example correct horse battery staple */
                     password: string;
+                    /** @description Where Better Auth sends the browser afterwards (same-origin or trusted) */
                     callbackURL?: string;
                     rememberMe?: boolean;
                 };
@@ -1385,10 +1824,14 @@ export interface operations {
             /** @description Signed in */
             200: {
                 headers: {
-                    /** @description The session token, signed; usable as a bearer token */
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The session token, signed (`<token>.<signature>`); usable as a bearer token */
                     "set-auth-token"?: string;
                     /** @description The session cookie, for browsers */
                     "Set-Cookie"?: string;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1398,8 +1841,12 @@ export interface operations {
             /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
             400: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1409,13 +1856,17 @@ export interface operations {
                     };
                 };
             };
-            /** @description `UNAUTHORIZED`: Authentication required */
+            /** @description `UNAUTHORIZED`: wrong email or password */
             401: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
                     /** @description Authentication scheme */
-                    "WWW-Authenticate"?: string;
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1425,11 +1876,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: Forbidden */
+            /** @description `FORBIDDEN`: a browser request (with a cookie or `Sec-Fetch-*` headers) whose `Origin` is missing or not trusted */
             403: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1442,8 +1897,12 @@ export interface operations {
             /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
             413: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1456,8 +1915,12 @@ export interface operations {
             /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
             415: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1467,19 +1930,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `RATE_LIMITED`: Too many requests */
+            /** @description `RATE_LIMITED`: too many requests to this endpoint from this IP address */
             429: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
                     /** @description Requests allowed per window */
-                    "X-RateLimit-Limit"?: string;
+                    "X-RateLimit-Limit": number;
                     /** @description Requests left in this window */
-                    "X-RateLimit-Remaining"?: string;
+                    "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
-                    "X-RateLimit-Reset"?: string;
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1492,8 +1956,9 @@ export interface operations {
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1506,10 +1971,11 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1528,11 +1994,19 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Signed out */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1542,8 +2016,12 @@ export interface operations {
             /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
             400: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1553,11 +2031,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: Forbidden */
+            /** @description `FORBIDDEN`: a browser request (with a cookie or `Sec-Fetch-*` headers) whose `Origin` is missing or not trusted */
             403: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1570,8 +2052,12 @@ export interface operations {
             /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
             413: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1584,8 +2070,12 @@ export interface operations {
             /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
             415: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1595,11 +2085,35 @@ export interface operations {
                     };
                 };
             };
+            /** @description `RATE_LIMITED`: too many requests to this endpoint from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1612,10 +2126,11 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1639,17 +2154,45 @@ export interface operations {
             /** @description The session, or null when signed out */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SessionResponse"];
                 };
             };
+            /** @description `RATE_LIMITED`: too many requests to this endpoint from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
             /** @description `INTERNAL_ERROR`: Internal server error */
             500: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1662,10 +2205,714 @@ export interface operations {
             /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
             503: {
                 headers: {
-                    /** @description Same as error_code */
-                    "X-Error-Code"?: string;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
                     /** @description Seconds to wait before retrying */
-                    "Retry-After"?: string;
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description 1 to 32 characters
+                     * @example nightly export
+                     */
+                    name: string;
+                    /**
+                     * @description `read` keys cannot create, change or delete
+                     * @default read-write
+                     * @enum {string}
+                     */
+                    scope?: "read" | "read-write";
+                    /**
+                     * Format: int32
+                     * @description Seconds until the key expires (1 day to 365 days); null or absent: never
+                     * @example 2592000
+                     */
+                    expiresIn?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The new key, with the key itself */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "VALIDATION_ERROR" | "INVALID_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: no signed-in session: API keys are managed with a session token or cookie, never with an API key */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a browser request (with a cookie or `Sec-Fetch-*` headers) whose `Origin` is missing or not trusted */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
+            415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many requests to this endpoint from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your keys */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description `UNAUTHORIZED`: no signed-in session: API keys are managed with a session token or cookie, never with an API key */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many requests to this endpoint from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    updateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The key's id (not the key itself)
+                     * @example r2W0kFvTqZ1kHn8cQ4yX
+                     */
+                    keyId: string;
+                    /**
+                     * @description 1 to 32 characters
+                     * @example nightly export
+                     */
+                    name?: string;
+                    /** @description false disables the key at once; true enables it again */
+                    enabled?: boolean;
+                    /**
+                     * Format: int32
+                     * @description Seconds until the key expires (1 day to 365 days); null or absent: never
+                     * @example 2592000
+                     */
+                    expiresIn?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The key as updated */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "VALIDATION_ERROR" | "INVALID_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: no signed-in session: API keys are managed with a session token or cookie, never with an API key */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a browser request (with a cookie or `Sec-Fetch-*` headers) whose `Origin` is missing or not trusted */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `NOT_FOUND`: no key with this `keyId` belongs to you */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "NOT_FOUND";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
+            415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many requests to this endpoint from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The key's id (not the key itself)
+                     * @example r2W0kFvTqZ1kHn8cQ4yX
+                     */
+                    keyId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyDeleted"];
+                };
+            };
+            /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "VALIDATION_ERROR" | "INVALID_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: no signed-in session: API keys are managed with a session token or cookie, never with an API key */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a browser request (with a cookie or `Sec-Fetch-*` headers) whose `Origin` is missing or not trusted */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `NOT_FOUND`: no key with this `keyId` belongs to you */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "NOT_FOUND";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
+            415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many requests to this endpoint from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {

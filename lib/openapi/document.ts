@@ -1,16 +1,30 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import {
+  apiKeyCreateBodySchema,
+  apiKeyCreatedSchema,
+  apiKeyDeleteBodySchema,
+  apiKeyDeletedSchema,
+  apiKeyListSchema,
+  apiKeySchema,
+  apiKeyUpdateBodySchema,
+  API_KEY_PREFIX,
+} from "@/lib/auth/api-keys";
+import {
   sessionResponseSchema,
   signInBodySchema,
   signInResponseSchema,
+  signOutBodySchema,
   signOutResponseSchema,
   signUpBodySchema,
   signUpResponseSchema,
+  URL_MAX,
 } from "@/lib/auth/schema";
 import { ERROR_CODES, errorBodySchema, type ErrorCode } from "@/lib/errors";
 import { healthSchema } from "@/lib/health";
 import {
+  DESCRIPTION_MAX,
+  PAGE_SIZE_MAX,
   taskCreateSchema,
   taskListQuerySchema,
   taskPageSchema,
@@ -18,27 +32,95 @@ import {
   taskPatchSchema,
   taskReplaceSchema,
   taskSchema,
+  TITLE_MAX,
 } from "@/lib/tasks/schema";
 
 // The document is generated from the same zod schemas the routes validate with, so the two
-// cannot disagree. `npm run openapi` writes it to openapi.json; a test fails when that is stale.
+// cannot disagree. `npm run openapi` writes it to openapi.json; a test fails when that is stale,
+// and `npm run lint:openapi` holds it to Spectral's OWASP rules and Redocly's recommended ones.
 
 type Responses = RouteConfig["responses"];
+type Header = { description: string; required?: boolean; schema: Record<string, unknown> } | { $ref: string };
+type Headers = Record<string, Header>;
 
-const header = (description: string, example?: string) => ({ description, schema: { type: "string" as const, example } });
+// ---------------------------------------------------------------------------------------------
+// Response headers
 
-function errorResponses(codes: ErrorCode[]): Responses {
+const WINDOW_MAX_S = 86_400; // lib/env.ts: no rate-limit window is longer than a day
+const LIMIT_MAX = 1_000_000_000; // lib/env.ts: the largest configurable limit
+const UNIX_SECONDS = { type: "integer", format: "int64", minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 1_764_604_800 };
+
+const RATE_LIMIT = {
+  "X-RateLimit-Limit": {
+    description: "Requests allowed per window",
+    schema: { type: "integer", format: "int32", minimum: 1, maximum: LIMIT_MAX, example: 300 },
+  },
+  "X-RateLimit-Remaining": {
+    description: "Requests left in this window",
+    schema: { type: "integer", format: "int32", minimum: 0, maximum: LIMIT_MAX, example: 299 },
+  },
+  "X-RateLimit-Reset": { description: "When the window resets, in Unix seconds", schema: UNIX_SECONDS },
+};
+
+const RATE_LIMIT_WHEN =
+  "Sent with every successful write to a task (it counts against your limit) and with every 429; " +
+  "absent on other responses.";
+
+// Declared once and referenced where they are optional; inlined as required where the server
+// always sends them.
+const HEADER_COMPONENTS: Record<string, { description: string; schema: Record<string, unknown> }> = {
+  "Access-Control-Allow-Origin": {
+    description: "Only when the request's `Origin` is listed in the server's `CORS_ORIGINS` (none by default)",
+    schema: { type: "string", format: "uri", maxLength: URL_MAX, example: "https://app.example.com" },
+  },
+  ...Object.fromEntries(
+    Object.entries(RATE_LIMIT).map(([name, header]) => [name, { ...header, description: `${header.description}. ${RATE_LIMIT_WHEN}` }]),
+  ),
+};
+
+const ref = (name: string): Header => ({ $ref: `#/components/headers/${name}` });
+const CORS: Headers = { "Access-Control-Allow-Origin": ref("Access-Control-Allow-Origin") };
+const OPTIONAL_RATE_LIMIT: Headers = {
+  "X-RateLimit-Limit": ref("X-RateLimit-Limit"),
+  "X-RateLimit-Remaining": ref("X-RateLimit-Remaining"),
+  "X-RateLimit-Reset": ref("X-RateLimit-Reset"),
+};
+const REQUIRED_RATE_LIMIT: Headers = Object.fromEntries(
+  Object.entries(RATE_LIMIT).map(([name, header]) => [name, { ...header, required: true }]),
+);
+
+/** The headers of a 2xx or 4xx response: CORS, and the rate-limit headers (optional unless given). */
+function headersOf(status: number, headers: Headers = {}): Headers {
+  return status >= 500 ? { ...headers, ...CORS } : { ...OPTIONAL_RATE_LIMIT, ...headers, ...CORS };
+}
+
+const retryAfter: Header = {
+  description: "Seconds to wait before retrying",
+  required: true,
+  schema: { type: "integer", format: "int32", minimum: 1, maximum: WINDOW_MAX_S, example: 2 },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+type Notes = Partial<Record<ErrorCode, string>>;
+
+function errorResponses(codes: ErrorCode[], notes: Notes = {}): Responses {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ERROR_CODES[code].status, [...(byStatus.get(ERROR_CODES[code].status) ?? []), code]);
   const responses: Responses = {};
-  for (const [status, statusCodes] of byStatus) {
-    const headers: Record<string, ReturnType<typeof header>> = { "X-Error-Code": header("Same as error_code") };
-    if (status === 401) headers["WWW-Authenticate"] = header("Authentication scheme", "Bearer");
-    if (status === 503 || status === 429) headers["Retry-After"] = header("Seconds to wait before retrying", "2");
-    if (status === 429) Object.assign(headers, RATE_LIMIT_HEADERS);
+  for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const headers: Headers = {
+      "X-Error-Code": { description: "Same as `error_code`", required: true, schema: { type: "string", enum: statusCodes } },
+    };
+    if (status === 401) {
+      headers["WWW-Authenticate"] = { description: "Authentication scheme", required: true, schema: { type: "string", enum: ["Bearer"] } };
+    }
+    if (status === 503 || status === 429) headers["Retry-After"] = retryAfter;
+    if (status === 429) Object.assign(headers, REQUIRED_RATE_LIMIT);
     responses[status] = {
-      description: statusCodes.map((code) => `\`${code}\`: ${ERROR_CODES[code].detail}`).join("; "),
-      headers,
+      description: statusCodes.map((code) => `\`${code}\`: ${notes[code] ?? ERROR_CODES[code].detail}`).join("; "),
+      headers: headersOf(status, headers),
       content: {
         "application/json": {
           schema: z.intersection(errorBodySchema, z.object({ error_code: z.enum(statusCodes) })),
@@ -49,31 +131,62 @@ function errorResponses(codes: ErrorCode[]): Responses {
   return responses;
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
+const json = <T extends z.ZodType>(schema: T, description: string, headers: Headers = {}) => ({
   description,
+  headers: headersOf(200, headers),
   content: { "application/json": { schema } },
 });
 
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
+const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({ required, content: { "application/json": { schema } } });
 
-const RATE_LIMIT_HEADERS = {
-  "X-RateLimit-Limit": header("Requests allowed per window"),
-  "X-RateLimit-Remaining": header("Requests left in this window"),
-  "X-RateLimit-Reset": header("When the window resets, in Unix seconds"),
-};
+// ---------------------------------------------------------------------------------------------
+// Operations
 
-const taskSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
+/** Task operations: a session (bearer token or cookie) or an API key. */
+const taskSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyAuth: [] }, { cookieAuth: [] }];
+/** API key management: a signed-in session only; an API key is not accepted. */
+const sessionSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
+// No credentials needed. `[{}]` (one empty requirement) rather than `[]`: the OWASP ruleset
+// takes `[]` on a write for a forgotten security declaration.
+const publicSecurity: Record<string, string[]>[] = [{}];
+
 const ALWAYS: ErrorCode[] = ["INTERNAL_ERROR", "DATABASE_UNAVAILABLE"];
 // Requests without valid credentials count against the caller's IP; writes against the user.
 const AUTHED: ErrorCode[] = ["UNAUTHORIZED", "RATE_LIMITED", ...ALWAYS];
 const WRITE: ErrorCode[] = ["FORBIDDEN"];
 const WITH_BODY: ErrorCode[] = ["INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", ...WRITE];
 
+const taskNotes: Notes = {
+  FORBIDDEN: "the API key has the `read` scope (writes need a `read-write` key), or a write authenticated by cookie came from an untrusted `Origin`",
+  RATE_LIMITED: "too many writes by this user, or too many requests without valid credentials from this IP address",
+};
+// Better Auth refuses a browser's state-changing request (it has a cookie or fetch-metadata
+// headers) whose Origin is missing or not trusted; and limits every endpoint per IP address.
+const authNotes: Notes = {
+  FORBIDDEN: "a browser request (with a cookie or `Sec-Fetch-*` headers) whose `Origin` is missing or not trusted",
+  RATE_LIMITED: "too many requests to this endpoint from this IP address",
+};
+const keyNotes: Notes = {
+  ...authNotes,
+  UNAUTHORIZED: "no signed-in session: API keys are managed with a session token or cookie, never with an API key",
+};
+
 function register(registry: OpenAPIRegistry) {
   registry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "The `token` from sign-up or sign-in (or the `set-auth-token` response header).",
+    description:
+      "`Authorization: Bearer <credential>`. The credential is a session token (the `token` from sign-up or sign-in, or " +
+      "the `set-auth-token` response header), or an API key from `POST /api/auth/api-key/create`: " +
+      `\`Authorization: Bearer ${API_KEY_PREFIX}...\` works like \`x-api-key: ${API_KEY_PREFIX}...\`, on the task operations only.`,
+  });
+  registry.registerComponent("securitySchemes", "apiKeyAuth", {
+    type: "apiKey",
+    in: "header",
+    name: "x-api-key",
+    description:
+      `An API key (\`${API_KEY_PREFIX}...\`), the same as \`Authorization: Bearer ${API_KEY_PREFIX}...\`. Task operations only. ` +
+      "A `read` key may only read: its writes answer 403 `FORBIDDEN`.",
   });
   registry.registerComponent("securitySchemes", "cookieAuth", {
     type: "apiKey",
@@ -81,6 +194,7 @@ function register(registry: OpenAPIRegistry) {
     name: "better-auth.session_token",
     description: "The session cookie set by sign-up and sign-in (`__Secure-` prefixed over HTTPS). Browsers only.",
   });
+  for (const [name, header] of Object.entries(HEADER_COMPONENTS)) registry.registerComponent("headers", name, header as never);
 
   registry.registerPath({
     method: "get",
@@ -89,7 +203,22 @@ function register(registry: OpenAPIRegistry) {
     tags: ["Health"],
     summary: "Check the database and pending migrations",
     description: "No authentication. The database probe is bounded to about 2 s.",
+    security: publicSecurity,
     responses: { 200: json(healthSchema, "The database answers"), ...errorResponses(ALWAYS) },
+  });
+
+  registry.registerPath({
+    method: "get",
+    path: "/api/openapi.json",
+    operationId: "getOpenApiDocument",
+    tags: ["Docs"],
+    summary: "This OpenAPI document",
+    description: "No authentication. Swagger UI for it is at `/api/docs`.",
+    security: publicSecurity,
+    responses: {
+      200: json(z.looseObject({ openapi: z.literal("3.1.0") }).meta({ description: "An OpenAPI 3.1 document" }), "The document"),
+      ...errorResponses(["INTERNAL_ERROR"]),
+    },
   });
 
   registry.registerPath({
@@ -101,23 +230,29 @@ function register(registry: OpenAPIRegistry) {
     description: "Keyset paging: follow `next_cursor` until it is null. No duplicates or gaps across pages.",
     security: taskSecurity,
     request: { query: taskListQuerySchema },
-    responses: { 200: json(taskPageSchema, "One page of tasks"), ...errorResponses(["VALIDATION_ERROR", ...AUTHED]) },
+    responses: { 200: json(taskPageSchema, "One page of tasks"), ...errorResponses(["VALIDATION_ERROR", ...AUTHED], taskNotes) },
   });
 
+  const written = (schema: z.ZodType, description: string, headers: Headers = {}) =>
+    json(schema, description, { ...REQUIRED_RATE_LIMIT, ...headers });
   registry.registerPath({
     method: "post",
     path: "/api/tasks",
     operationId: "createTask",
     tags: ["Tasks"],
     summary: "Create a task",
+    description: "`description` defaults to null and `completed` to false. Counts against your write limit.",
     security: taskSecurity,
     request: { body: jsonBody(taskCreateSchema) },
     responses: {
-      201: {
-        ...json(taskSchema, "The created task"),
-        headers: { Location: { ...header("URL of the new task", "/api/tasks/42"), required: true } },
-      },
-      ...errorResponses(["VALIDATION_ERROR", ...WITH_BODY, ...AUTHED]),
+      201: written(taskSchema, "The created task", {
+        Location: {
+          description: "URL of the new task",
+          required: true,
+          schema: { type: "string", maxLength: 21, pattern: "^/api/tasks/[1-9][0-9]*$", example: "/api/tasks/42" },
+        },
+      }),
+      ...errorResponses(["VALIDATION_ERROR", ...WITH_BODY, ...AUTHED], taskNotes),
     },
   });
 
@@ -132,7 +267,7 @@ function register(registry: OpenAPIRegistry) {
     description: "Another user's task answers 404, exactly like a missing one.",
     security: taskSecurity,
     request: byId,
-    responses: { 200: json(taskSchema, "The task"), ...errorResponses(byIdErrors) },
+    responses: { 200: json(taskSchema, "The task"), ...errorResponses(byIdErrors, taskNotes) },
   });
   registry.registerPath({
     method: "put",
@@ -143,7 +278,7 @@ function register(registry: OpenAPIRegistry) {
     description: "Full replace: `description` and `completed` reset to null and false when absent.",
     security: taskSecurity,
     request: { ...byId, body: jsonBody(taskReplaceSchema) },
-    responses: { 200: json(taskSchema, "The replaced task"), ...errorResponses([...byIdErrors, ...WITH_BODY]) },
+    responses: { 200: written(taskSchema, "The replaced task"), ...errorResponses([...byIdErrors, ...WITH_BODY], taskNotes) },
   });
   registry.registerPath({
     method: "patch",
@@ -154,7 +289,7 @@ function register(registry: OpenAPIRegistry) {
     description: "Any non-empty subset of `title`, `description`, `completed`.",
     security: taskSecurity,
     request: { ...byId, body: jsonBody(taskPatchSchema) },
-    responses: { 200: json(taskSchema, "The updated task"), ...errorResponses([...byIdErrors, ...WITH_BODY]) },
+    responses: { 200: written(taskSchema, "The updated task"), ...errorResponses([...byIdErrors, ...WITH_BODY], taskNotes) },
   });
   registry.registerPath({
     method: "delete",
@@ -165,12 +300,21 @@ function register(registry: OpenAPIRegistry) {
     description: "A second DELETE of the same task answers 404.",
     security: taskSecurity,
     request: byId,
-    responses: { 204: { description: "Deleted; empty body" }, ...errorResponses([...byIdErrors, ...WRITE]) },
+    responses: {
+      204: { description: "Deleted; empty body", headers: headersOf(204, REQUIRED_RATE_LIMIT) },
+      ...errorResponses([...byIdErrors, ...WRITE], taskNotes),
+    },
   });
 
-  const sessionHeaders = {
-    "set-auth-token": header("The session token, signed; usable as a bearer token"),
-    "Set-Cookie": header("The session cookie, for browsers"),
+  const sessionHeaders: Headers = {
+    "set-auth-token": {
+      description: "The session token, signed (`<token>.<signature>`); usable as a bearer token",
+      schema: { type: "string", maxLength: 512, pattern: "^[A-Za-z0-9_-]+\\.[A-Za-z0-9%+/=]+$" },
+    },
+    "Set-Cookie": {
+      description: "The session cookie, for browsers",
+      schema: { type: "string", maxLength: 4096, pattern: "^(__Secure-)?better-auth\\." },
+    },
   };
   const authBodyErrors: ErrorCode[] = ["VALIDATION_ERROR", ...WITH_BODY, "RATE_LIMITED", ...ALWAYS];
   registry.registerPath({
@@ -179,10 +323,12 @@ function register(registry: OpenAPIRegistry) {
     operationId: "signUpEmail",
     tags: ["Auth"],
     summary: "Create an account and a session",
+    description: "No authentication. Signs the new user in: the answer carries a session token and cookie.",
+    security: publicSecurity,
     request: { body: jsonBody(signUpBodySchema) },
     responses: {
-      200: { ...json(signUpResponseSchema, "Signed up and signed in"), headers: sessionHeaders },
-      ...errorResponses([...authBodyErrors, "USER_ALREADY_EXISTS"]),
+      200: json(signUpResponseSchema, "Signed up and signed in", sessionHeaders),
+      ...errorResponses([...authBodyErrors, "USER_ALREADY_EXISTS"], authNotes),
     },
   });
   registry.registerPath({
@@ -191,10 +337,12 @@ function register(registry: OpenAPIRegistry) {
     operationId: "signInEmail",
     tags: ["Auth"],
     summary: "Sign in and get a session token",
+    description: "No authentication. A wrong password and an unknown email answer the same 401.",
+    security: publicSecurity,
     request: { body: jsonBody(signInBodySchema) },
     responses: {
-      200: { ...json(signInResponseSchema, "Signed in"), headers: sessionHeaders },
-      ...errorResponses([...authBodyErrors, "UNAUTHORIZED"]),
+      200: json(signInResponseSchema, "Signed in", sessionHeaders),
+      ...errorResponses([...authBodyErrors, "UNAUTHORIZED"], { ...authNotes, UNAUTHORIZED: "wrong email or password" }),
     },
   });
   registry.registerPath({
@@ -203,11 +351,12 @@ function register(registry: OpenAPIRegistry) {
     operationId: "signOut",
     tags: ["Auth"],
     summary: "End the current session",
-    description: "The token and cookie stop working at once. Idempotent; a body is optional.",
-    security: taskSecurity,
+    description: "The token and cookie stop working at once. Idempotent; the body is optional.",
+    security: sessionSecurity,
+    request: { body: jsonBody(signOutBodySchema, false) },
     responses: {
       200: json(signOutResponseSchema, "Signed out"),
-      ...errorResponses(["VALIDATION_ERROR", ...WITH_BODY, ...ALWAYS]),
+      ...errorResponses(["VALIDATION_ERROR", ...WITH_BODY, "RATE_LIMITED", ...ALWAYS], authNotes),
     },
   });
   registry.registerPath({
@@ -216,15 +365,185 @@ function register(registry: OpenAPIRegistry) {
     operationId: "getSession",
     tags: ["Auth"],
     summary: "The current session and user, or null",
-    security: taskSecurity,
-    responses: { 200: json(sessionResponseSchema, "The session, or null when signed out"), ...errorResponses(ALWAYS) },
+    description: "Without valid credentials the answer is 200 with `null`, not 401.",
+    security: sessionSecurity,
+    responses: {
+      200: json(sessionResponseSchema, "The session, or null when signed out"),
+      ...errorResponses(["RATE_LIMITED", ...ALWAYS], authNotes),
+    },
   });
+
+  // API keys: Better Auth's api-key plugin, with this API's strict bodies.
+  const keyBodyErrors: ErrorCode[] = ["VALIDATION_ERROR", ...WITH_BODY, "UNAUTHORIZED", "RATE_LIMITED", ...ALWAYS];
+  const unknownKey: Notes = { NOT_FOUND: "no key with this `keyId` belongs to you" };
+  registry.registerPath({
+    method: "post",
+    path: "/api/auth/api-key/create",
+    operationId: "createApiKey",
+    tags: ["API keys"],
+    summary: "Create an API key",
+    description:
+      "Needs a signed-in session. The answer is the only time the key itself (`key`) is shown. " +
+      "Send it as `x-api-key: <key>` or `Authorization: Bearer <key>` on the task operations.",
+    security: sessionSecurity,
+    request: { body: jsonBody(apiKeyCreateBodySchema) },
+    responses: { 200: json(apiKeyCreatedSchema, "The new key, with the key itself"), ...errorResponses(keyBodyErrors, keyNotes) },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/auth/api-key/list",
+    operationId: "listApiKeys",
+    tags: ["API keys"],
+    summary: "List your API keys",
+    description: "Needs a signed-in session. The keys themselves are never shown again: `start` helps recognise one.",
+    security: sessionSecurity,
+    responses: {
+      200: json(apiKeyListSchema, "Your keys"),
+      ...errorResponses(["UNAUTHORIZED", "RATE_LIMITED", ...ALWAYS], keyNotes),
+    },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/auth/api-key/update",
+    operationId: "updateApiKey",
+    tags: ["API keys"],
+    summary: "Rename, disable, enable or change the expiry of an API key",
+    description: "Needs a signed-in session. A disabled key answers 401 on its very next request.",
+    security: sessionSecurity,
+    request: { body: jsonBody(apiKeyUpdateBodySchema) },
+    responses: {
+      200: json(apiKeySchema, "The key as updated"),
+      ...errorResponses([...keyBodyErrors, "NOT_FOUND"], { ...keyNotes, ...unknownKey }),
+    },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/auth/api-key/delete",
+    operationId: "deleteApiKey",
+    tags: ["API keys"],
+    summary: "Delete an API key",
+    description: "Needs a signed-in session. The key answers 401 on its very next request.",
+    security: sessionSecurity,
+    request: { body: jsonBody(apiKeyDeleteBodySchema) },
+    responses: {
+      200: json(apiKeyDeletedSchema, "Deleted"),
+      ...errorResponses([...keyBodyErrors, "NOT_FOUND"], { ...keyNotes, ...unknownKey }),
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts about responses that their zod schemas (in lib/errors.ts, lib/tasks/schema.ts and
+// lib/auth/api-keys.ts) do not state: the bounds of what the server sends. Each one is true by
+// construction, for the reason given. A path that no longer exists fails generation.
+
+const timestamp = { maxLength: 30 }; // Date#toISOString(): 24 characters (27 past the year 9999)
+const betterAuthId = { maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" }; // 32 random letters and digits
+
+// Bounds enforced by lib/errors.ts on every error body (see the tests in lib/openapi/).
+export const ERROR_LIMITS = { detail: 1000, errors: 100, path: 200, message: 500 } as const;
+export const API_KEYS_MAX = 100;
+
+const apiKeyLimits = {
+  id: betterAuthId,
+  name: { maxLength: 32 }, // the plugin's maximumNameLength
+  start: { maxLength: 16, pattern: `^${API_KEY_PREFIX}[A-Za-z]*$` }, // the key's first 6 characters
+  prefix: { maxLength: 16, pattern: `^${API_KEY_PREFIX}$` },
+  referenceId: betterAuthId,
+  // Only the server sets a key's permissions, always to one of the two scopes.
+  permissions: {
+    $replace: {
+      type: ["object", "null"],
+      properties: {
+        tasks: { type: "array", maxItems: 2, uniqueItems: true, items: { type: "string", enum: ["read", "write"] } },
+      },
+      required: ["tasks"],
+      additionalProperties: false,
+      description: 'The scope: `{"tasks": ["read"]}` or `{"tasks": ["read", "write"]}`',
+    },
+  },
+  expiresAt: timestamp,
+  lastRequest: timestamp,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+};
+
+const RESPONSE_LIMITS: Record<string, Record<string, Record<string, unknown>>> = {
+  Error: {
+    detail: { maxLength: ERROR_LIMITS.detail },
+    error_code: { maxLength: 64, pattern: "^[A-Z][A-Z0-9_]*$" },
+    errors: { maxItems: ERROR_LIMITS.errors },
+    "errors[].path": { maxLength: ERROR_LIMITS.path },
+    "errors[].message": { maxLength: ERROR_LIMITS.message },
+    request_id: { maxLength: 128, pattern: "^[A-Za-z0-9._:-]{8,128}$" }, // lib/http/route.ts
+  },
+  Task: {
+    user_id: betterAuthId,
+    title: { maxLength: TITLE_MAX, pattern: "\\S" }, // stored trimmed, never empty
+    description: { maxLength: DESCRIPTION_MAX },
+    created_at: timestamp,
+    updated_at: timestamp,
+  },
+  TaskPage: {
+    items: { maxItems: PAGE_SIZE_MAX },
+    next_cursor: { maxLength: 14, pattern: "^[A-Za-z0-9_-]+$" }, // base64url of an id of at most 10 digits
+  },
+  ApiKey: apiKeyLimits,
+  ApiKeyCreated: {
+    ...apiKeyLimits,
+    // The prefix and 48 random letters
+    key: { maxLength: 64, pattern: `^${API_KEY_PREFIX}[A-Za-z]+$`, example: `${API_KEY_PREFIX}${"VbzkQmXcTzRw".repeat(4)}` },
+  },
+  // The server refuses to create more keys than this per user.
+  ApiKeyList: { apiKeys: { maxItems: API_KEYS_MAX }, total: { maximum: API_KEYS_MAX } },
+};
+
+type Schema = Record<string, unknown> & { properties?: Record<string, Schema>; items?: Schema };
+
+function applyResponseLimits(schemas: Record<string, Schema>) {
+  for (const [component, limits] of Object.entries(RESPONSE_LIMITS)) {
+    for (const [path, patch] of Object.entries(limits)) {
+      let parent: Record<string, Schema> | undefined;
+      let key = "";
+      let schema: Schema | undefined = schemas[component];
+      for (const step of path.split(".")) {
+        const [name, ...arrays] = step.split("[]");
+        parent = schema?.properties;
+        key = name!;
+        schema = parent?.[key];
+        for (let i = 0; i < arrays.length; i++) {
+          parent = schema as Record<string, Schema> | undefined;
+          key = "items";
+          schema = schema?.items;
+        }
+      }
+      if (!schema || !parent) throw new Error(`OpenAPI response limits: no ${component}.${path}`);
+      if ("$replace" in patch) parent[key] = patch.$replace as Schema;
+      else Object.assign(schema, patch);
+    }
+  }
+}
+
+const INT32 = 2 ** 31;
+
+/** Every integer gets the format its bounds imply (OWASP API4: state the size). */
+function addIntegerFormats(node: unknown) {
+  if (Array.isArray(node)) return node.forEach(addIntegerFormats);
+  if (!node || typeof node !== "object") return;
+  const schema = node as Record<string, unknown>;
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (types.includes("integer") && schema.format === undefined) {
+    const { minimum, maximum } = schema as { minimum?: number; maximum?: number };
+    const int32 = minimum !== undefined && maximum !== undefined && minimum >= -INT32 && maximum < INT32;
+    schema.format = int32 ? "int32" : "int64";
+  }
+  Object.values(schema).forEach(addIntegerFormats);
 }
 
 export function generateOpenApiDocument() {
   const registry = new OpenAPIRegistry();
   register(registry);
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: {
       title: "Task API",
@@ -233,14 +552,27 @@ export function generateOpenApiDocument() {
         "A multi-user task service. Every error is `{detail, error_code}` with the same code in `X-Error-Code`; " +
         "validation errors add `errors[]`. An unknown `/api` path answers 404 `NOT_FOUND`; a method a path " +
         "does not support answers 405 `METHOD_NOT_ALLOWED` with `Allow`.",
+      contact: { name: "Task API maintainers" },
+      license: { name: "Proprietary: all rights reserved", identifier: "LicenseRef-Proprietary" },
     },
-    servers: [{ url: "/", description: "This deployment" }],
+    servers: [
+      {
+        url: "/",
+        description: "The deployment serving this document: local, preview or production",
+        "x-internal": false,
+      } as never,
+    ],
     tags: [
       { name: "Auth", description: "Better Auth, email and password" },
+      { name: "API keys", description: "Long-lived credentials for scripts, managed with a signed-in session" },
       { name: "Tasks", description: "Your tasks; nobody else's are visible" },
       { name: "Health", description: "Liveness of the API and its database" },
+      { name: "Docs", description: "This document" },
     ],
   });
+  applyResponseLimits(document.components!.schemas as Record<string, Schema>);
+  addIntegerFormats(document);
+  return document;
 }
 
 export type OpenApiDocument = ReturnType<typeof generateOpenApiDocument>;

@@ -43,8 +43,10 @@ describe("title", () => {
     rejects(titleSchema, EMOJI.repeat(201));
   });
 
-  it("measures the length after trimming", () => {
-    expect(titleSchema.parse(`   ${"a".repeat(200)}   `)).toBe("a".repeat(200));
+  it("measures the length as sent, before trimming (the document's maxLength)", () => {
+    expect(titleSchema.parse(` ${"a".repeat(198)} `)).toBe("a".repeat(198));
+    rejects(titleSchema, `   ${"a".repeat(200)}   `);
+    rejects(titleSchema, " ".repeat(201));
   });
 
   it.each([

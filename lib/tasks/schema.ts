@@ -17,13 +17,18 @@ const storableText = (max: number) =>
     .refine((value) => value.isWellFormed(), "must be valid Unicode (no lone surrogates)")
     .refine((value) => codePoints(value) <= max, `must be at most ${max} characters`);
 
-// maxLength in the document: JSON Schema counts code points, as these refinements do.
-export const titleSchema = z
-  .string()
-  .trim()
-  .min(1, "must not be empty")
-  .pipe(storableText(TITLE_MAX))
-  .meta({ maxLength: TITLE_MAX, description: "Trimmed; 1 to 200 Unicode code points", example: "Write the release notes" });
+// maxLength in the document: JSON Schema counts code points, as these refinements do. The
+// limit holds for the title as sent, surrounding whitespace included (so the document's
+// maxLength is exactly the server's); what is stored is trimmed and must not be empty, which
+// the document says with the pattern (`\s` is exactly the set of characters trim removes).
+export const titleSchema = storableText(TITLE_MAX)
+  .pipe(z.string().trim().min(1, "must not be empty"))
+  .meta({
+    maxLength: TITLE_MAX,
+    pattern: "\\S",
+    description: "1 to 200 Unicode code points as sent, not all whitespace; stored trimmed",
+    example: "Write the release notes",
+  });
 
 export const descriptionSchema = storableText(DESCRIPTION_MAX)
   .nullable()
@@ -63,7 +68,13 @@ export function encodeCursor(id: number): string {
 
 const cursorSchema = z
   .string()
-  .meta({ description: "`next_cursor` from the previous page (opaque)", example: "NDI" })
+  .meta({
+    description: "`next_cursor` from the previous page (opaque)",
+    // base64url of an id of at most 10 digits; anything longer is refused like any bad cursor
+    maxLength: 14,
+    pattern: "^[A-Za-z0-9_-]+$",
+    example: "NDI",
+  })
   .transform((cursor, ctx) => {
     const decoded = Buffer.from(cursor, "base64url").toString();
     const parsed = taskIdSchema.safeParse(decoded);

@@ -121,11 +121,12 @@ describe("POST /api/tasks", () => {
       expect(response.body.title).toBe("Buy milk");
     });
 
-    it("counts the 200-character title limit after trimming", async () => {
-      const title = "a".repeat(200);
-      const response = await post(user, { title: `   ${title}   ` });
+    it("counts the 200-character title limit on the title as sent, like the document's maxLength", async () => {
+      const title = "a".repeat(198);
+      const response = await post(user, { title: ` ${title} ` });
       expect(response.status).toBe(201);
       expect(response.body.title).toBe(title);
+      expectValidation(await post(user, { title: `   ${"a".repeat(200)}   ` }), "title");
     });
 
     it("accepts a 200 code point title of emoji (400 UTF-16 units) and stores it intact", async () => {
