@@ -68,7 +68,7 @@ export function ApiKeysPanel() {
   }
 
   return (
-    <section className="card keys-card" aria-labelledby={`${id}-heading`} aria-busy={list.kind === "loading"}>
+    <section className="card keys-card" aria-labelledby={`${id}-heading`}>
       <div className="keys-head">
         <h2 id={`${id}-heading`} ref={headingRef} tabIndex={-1} className="card-title">
           API keys
@@ -83,36 +83,38 @@ export function ApiKeysPanel() {
         {created ? <NewApiKey created={created} onDone={done} /> : <ApiKeyForm onCreated={onCreated} focusOnMount={formFocus} />}
       </div>
 
-      {list.kind === "loading" ? (
-        <div className="list-placeholder" role="status">
-          <span className="spinner" aria-hidden="true" /> Loading API keys…
-        </div>
-      ) : list.kind === "error" ? (
-        <div className="list-placeholder list-failed" role="alert">
-          <p>
-            <strong>Couldn&rsquo;t load your API keys.</strong> {list.error.detail}
-          </p>
-          <button type="button" className="button button-secondary" onClick={() => void load()}>
-            Try again
-          </button>
-        </div>
-      ) : keys.length === 0 ? (
-        <div className="empty keys-empty" data-testid="api-keys-empty">
-          <p className="empty-title">No API keys yet</p>
-          <p className="muted">Keys you create show up here, with when they were last used.</p>
-        </div>
-      ) : (
-        <ul className="keys" aria-label="Your API keys">
-          {keys.map((key) => (
-            <ApiKeyItem
-              key={key.id}
-              apiKey={key}
-              onRevoked={(keyId) => removed(keyId, `Revoked “${key.name ?? "Unnamed key"}”.`)}
-              onMissing={(keyId) => removed(keyId, `“${key.name ?? "Unnamed key"}” no longer exists.`)}
-            />
-          ))}
-        </ul>
-      )}
+      <div aria-busy={list.kind === "loading"}>
+        {list.kind === "loading" ? (
+          <div className="list-placeholder" role="status">
+            <span className="spinner" aria-hidden="true" /> Loading API keys…
+          </div>
+        ) : list.kind === "error" ? (
+          <div className="list-placeholder list-failed" role="alert">
+            <p>
+              <strong>Couldn&rsquo;t load your API keys.</strong> {list.error.detail}
+            </p>
+            <button type="button" className="button button-secondary" onClick={() => void load()}>
+              Try again
+            </button>
+          </div>
+        ) : keys.length === 0 ? (
+          <div className="empty keys-empty" data-testid="api-keys-empty">
+            <p className="empty-title">No API keys yet</p>
+            <p className="muted">Keys you create show up here, with when they were last used.</p>
+          </div>
+        ) : (
+          <ul className="keys" aria-label="Your API keys">
+            {keys.map((key) => (
+              <ApiKeyItem
+                key={key.id}
+                apiKey={key}
+                onRevoked={(keyId) => removed(keyId, `Revoked “${key.name ?? "Unnamed key"}”.`)}
+                onMissing={(keyId) => removed(keyId, `“${key.name ?? "Unnamed key"}” no longer exists.`)}
+              />
+            ))}
+          </ul>
+        )}
+      </div>
 
       <p className="sr-only" role="status" aria-live="polite">
         {announcement}

@@ -2,7 +2,7 @@
 // the OpenAPI document: a path, parameter or body the API does not have fails to compile.
 // Same-origin fetch: the Better Auth session cookie goes along by itself. Each function
 // returns the parsed body or throws ApiError.
-import { createApiClient, type ApiSchemas } from "@/lib/api-client";
+import { createApiClient, type ApiSchemas, type paths } from "@/lib/api-client";
 
 export type Task = ApiSchemas["Task"];
 export type TaskPage = ApiSchemas["TaskPage"];
@@ -176,65 +176,27 @@ export async function deleteTask(id: number): Promise<void> {
 // --- API keys ------------------------------------------------------------------------------------
 // Better Auth's api-key plugin at /api/auth/api-key/*, with the signed-in session (cookie).
 
-export type ApiKeyScope = "read" | "read-write";
-
-// TEMPORARY until the regenerated lib/api-client/schema.ts lands: then ApiSchemas["ApiKey"] etc.
-export interface ApiKey {
-  id: string;
-  name: string | null;
-  start: string | null;
-  prefix: string | null;
-  referenceId: string;
-  enabled: boolean;
-  permissions: Record<string, string[]> | null;
-  expiresAt: string | null;
-  lastRequest: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface ApiKeyCreated extends ApiKey {
-  key: string;
-}
-export interface ApiKeyList {
-  apiKeys: ApiKey[];
-  total: number;
-}
+export type ApiKey = ApiSchemas["ApiKey"];
+export type ApiKeyCreated = ApiSchemas["ApiKeyCreated"];
+export type ApiKeyInput = NonNullable<paths["/api/auth/api-key/create"]["post"]["requestBody"]>["content"]["application/json"];
+export type ApiKeyScope = NonNullable<ApiKeyInput["scope"]>;
 
 /** What a key may do, from the permissions the server stored for it. */
 export function scopeOf(key: Pick<ApiKey, "permissions">): ApiKeyScope {
-  return key.permissions?.tasks?.includes("write") ? "read-write" : "read";
-}
-
-export interface ApiKeyInput {
-  name: string;
-  scope: ApiKeyScope;
-  /** Seconds until the key expires (1 to 365 days); null: never. */
-  expiresIn: number | null;
-}
-
-// TEMPORARY transport for paths the typed client does not know yet.
-async function untyped<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<Result<T>> {
-  const response = await fetch(path, {
-    method,
-    credentials: "same-origin",
-    cache: "no-store",
-    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-  });
-  notify({ path, status: response.status });
-  const parsed: unknown = await response.json().catch(() => undefined);
-  return response.ok ? { data: parsed as T, response } : { error: parsed, response };
+  return key.permissions?.tasks.includes("write") ? "read-write" : "read";
 }
 
 export async function listApiKeys(): Promise<ApiKey[]> {
-  return (await call(untyped<ApiKeyList>("GET", "/api/auth/api-key/list"))).apiKeys;
+  return (await call(client.GET("/api/auth/api-key/list", noStore))).apiKeys;
 }
 
+/** The new key, with the key itself: the only time the API shows it. */
 export async function createApiKey(input: ApiKeyInput): Promise<ApiKeyCreated> {
-  return call(untyped<ApiKeyCreated>("POST", "/api/auth/api-key/create", input));
+  return call(client.POST("/api/auth/api-key/create", { body: input }));
 }
 
 export async function deleteApiKey(keyId: string): Promise<void> {
-  await call(untyped<unknown>("POST", "/api/auth/api-key/delete", { keyId }));
+  await call(client.POST("/api/auth/api-key/delete", { body: { keyId } }));
 }
 
 // --- Health --------------------------------------------------------------------------------------
