@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { isDatabaseUnavailable } from "@/lib/db/failures";
-import { logError } from "@/lib/log";
+import { isClientAbort, isDatabaseUnavailable } from "@/lib/db/failures";
+import { logError, logInfo } from "@/lib/log";
 
 export const ERROR_CODES = {
   VALIDATION_ERROR: { status: 400, detail: "Request validation failed" },
@@ -81,6 +81,12 @@ function toApiError(error: unknown, requestId: string | undefined): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof z.ZodError) {
     return new ApiError("VALIDATION_ERROR", undefined, { errors: fieldErrors(error) });
+  }
+  // The client went away while sending its body (lib/http/body.ts maps the usual case): not a
+  // database outage and not a bug; the answer cannot reach the client anyway.
+  if (isClientAbort(error)) {
+    logInfo("client aborted the request", { request_id: requestId });
+    return new ApiError("INVALID_JSON", "Request body ended before it was complete");
   }
   if (isDatabaseUnavailable(error)) {
     logError("database unavailable", error, { request_id: requestId });

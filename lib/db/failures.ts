@@ -33,10 +33,26 @@ export class DatabaseTimeoutError extends Error {
   }
 }
 
+/**
+ * Node's http server fails a request body with `Error("aborted")`, code ECONNRESET, when the
+ * client goes away in the middle of sending it. The code is the same as a database socket's
+ * reset, but the fault is the client's: lib/http/body.ts answers it as an incomplete body, and
+ * should one get past that it is still not a database outage.
+ */
+export function isClientAbort(error: unknown): boolean {
+  for (let current = error, depth = 0; typeof current === "object" && current !== null && depth < 8; depth++) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (code === "ECONNRESET" && message === "aborted") return true;
+    current = cause;
+  }
+  return false;
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 8; depth++) {
     if (current instanceof DatabaseTimeoutError) return true;
     if (typeof current === "object") {
+      if (isClientAbort(current)) return false; // walks the rest of the chain itself
       const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
       if (typeof code === "string" && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
       if (typeof message === "string") {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "@/lib/errors";
-import { duplicateKey, MAX_BODY_BYTES, readJsonObject } from "@/lib/http/body";
+import { DRAIN_MAX_BYTES, duplicateKey, MAX_BODY_BYTES, readJsonObject } from "@/lib/http/body";
 
 const TASKS_URL = "http://localhost:3000/api/tasks";
 const JSON_TYPE = { "content-type": "application/json" };
@@ -106,6 +106,83 @@ describe("readJsonObject: size limit", () => {
 
   it("stops reading an endless stream", async () => {
     await expectApiError(post(stream(4096, Infinity)), "PAYLOAD_TOO_LARGE", 413);
+  });
+});
+
+/** A stream that counts what was pulled from it, like a request body arriving from a socket. */
+function counted(chunkSize: number, chunks: number) {
+  const state = { pulled: 0, ended: false };
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= chunks) {
+        state.ended = true;
+        return controller.close();
+      }
+      sent++;
+      state.pulled += chunkSize;
+      controller.enqueue(new Uint8Array(chunkSize).fill(0x20));
+    },
+  });
+  return { body, state };
+}
+
+// Issue #14: a refused body must leave the connection reusable (read to its end) or announced
+// closed; test/server/refused-body.test.ts checks the connection itself against `next start`.
+describe("readJsonObject: the rest of a refused body", () => {
+  it("reads a moderately oversized body to its end and keeps the connection", async () => {
+    const { body, state } = counted(16 * 1024, 10);
+    const error = await expectApiError(post(body), "PAYLOAD_TOO_LARGE", 413);
+    expect(state.ended).toBe(true);
+    expect(error.extra.headers?.Connection).toBeUndefined();
+  });
+
+  it("stops reading past the drain bound and announces Connection: close", async () => {
+    const { body, state } = counted(16 * 1024, Infinity);
+    const error = await expectApiError(post(body), "PAYLOAD_TOO_LARGE", 413);
+    expect(state.pulled).toBeLessThan(MAX_BODY_BYTES + DRAIN_MAX_BYTES + 64 * 1024);
+    expect(error.extra.headers?.Connection).toBe("close");
+  });
+
+  it("announces Connection: close when the rest does not arrive in time", async () => {
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 5) controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
+        // then nothing: a client that stalls
+      },
+    });
+    const started = performance.now();
+    const error = await expectApiError(post(body), "PAYLOAD_TOO_LARGE", 413);
+    expect(error.extra.headers?.Connection).toBe("close");
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it("a declared Content-Length within the drain bound leaves the body to Node; beyond it closes", async () => {
+    const within = post('{"title":"t"}', { ...JSON_TYPE, "content-length": String(MAX_BODY_BYTES + 1) });
+    expect((await rejection(within)).extra.headers?.Connection).toBeUndefined();
+    const beyond = post('{"title":"t"}', { ...JSON_TYPE, "content-length": String(MAX_BODY_BYTES + DRAIN_MAX_BYTES + 1) });
+    const error = await rejection(beyond);
+    expect(error.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(error.extra.headers?.Connection).toBe("close");
+    expect(beyond.bodyUsed).toBe(false);
+  });
+});
+
+describe("readJsonObject: a client that goes away mid-body", () => {
+  it("is a 400 for an incomplete body, not a database outage", async () => {
+    // What Node's http server gives a body whose client reset the connection.
+    const aborted = Object.assign(new Error("aborted"), { code: "ECONNRESET" });
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(aborted);
+        sent = true;
+        controller.enqueue(bytes('{"title":"'));
+      },
+    });
+    const error = await expectApiError(post(body), "INVALID_JSON", 400);
+    expect(error.message).toMatch(/ended before it was complete/);
   });
 
   it("accepts a small streamed body", async () => {

@@ -1,25 +1,82 @@
 import { ApiError } from "@/lib/errors";
+import { logInfo } from "@/lib/log";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+// After refusing a streamed body as too large, up to this much more of it is read and thrown
+// away, so that a client which keeps sending the rest (most HTTP/1.1 clients finish the upload
+// before they look at the answer) gets the 413 on a connection it can keep using. A body longer
+// or slower than that gets the 413 with `Connection: close`: Node closes the socket after the
+// response, and the client knows not to send its next request on it. Cancelling the stream,
+// as this did before, destroyed the socket under a response that said keep-alive, and the
+// client's next request failed with ECONNRESET (issue #14).
+export const DRAIN_MAX_BYTES = 1024 * 1024;
+export const DRAIN_MAX_MS = 2000;
+
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+
+const INCOMPLETE_BODY = "Request body ended before it was complete";
+
+/**
+ * One chunk of the request body. The body stream fails only when the client goes away in the
+ * middle of sending it (Node's "aborted", code ECONNRESET): that is the client's doing, never
+ * the database's, so it becomes a 400 here instead of reaching the generic error mapping.
+ */
+async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  try {
+    return await reader.read();
+  } catch (error) {
+    logInfo("client aborted the request body", { error: error instanceof Error ? error.message : String(error) });
+    throw new ApiError("INVALID_JSON", INCOMPLETE_BODY);
+  }
+}
+
+/** Reads and discards the rest of a refused body, within bounds; true when it all arrived. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(resolve, DRAIN_MAX_MS, "timeout")));
+  let drained = 0;
+  try {
+    while (drained <= DRAIN_MAX_BYTES) {
+      const pending = reader.read();
+      // Left pending when the timer wins; the stream errors once Node closes the socket.
+      pending.catch(() => {});
+      const result = await Promise.race([pending, timeout]);
+      if (result === "timeout") return false;
+      if (result.done) return true;
+      drained += result.value.byteLength;
+    }
+    return false;
+  } catch {
+    return false; // the client went away: there is no connection left to keep
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function tooLarge(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<never> {
+  if (await drain(reader)) throw new ApiError("PAYLOAD_TOO_LARGE");
+  throw new ApiError("PAYLOAD_TOO_LARGE", undefined, { headers: { Connection: "close" } });
+}
 
 async function readLimited(request: Request): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE");
+  if (declared !== null && Number(declared) > MAX_BODY_BYTES) {
+    // Nothing of it is read: Node itself discards an unread body after the response and keeps
+    // the connection, which is fine for a body within the drain bound; a longer one closes it.
+    if (Number(declared) - MAX_BODY_BYTES <= DRAIN_MAX_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE");
+    throw new ApiError("PAYLOAD_TOO_LARGE", undefined, { headers: { Connection: "close" } });
+  }
   if (!request.body) return new Uint8Array();
   // Counted while streaming, so a chunked body without Content-Length cannot get past the limit.
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readChunk(reader);
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new ApiError("PAYLOAD_TOO_LARGE");
-    }
+    if (size > MAX_BODY_BYTES) return tooLarge(reader);
     chunks.push(value);
   }
   return Buffer.concat(chunks);
