@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseEnv } from "@/lib/env";
+import { ConfigError, parseDatabaseEnv, parseEnv } from "@/lib/env";
 
 const PRODUCTION_SECRET = "x".repeat(32);
 
 /** The ConfigError that parseEnv throws for this environment (fails the test if it does not throw one). */
-function configError(source: Record<string, string | undefined>): ConfigError {
+function configError(source: Record<string, string | undefined>, parse: (source: Record<string, string | undefined>) => unknown = parseEnv): ConfigError {
   try {
-    parseEnv(source);
+    parse(source);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return error as ConfigError;
@@ -147,5 +147,49 @@ describe("parseEnv with empty strings", () => {
     const error = configError({ NODE_ENV: "production", DATABASE_URL: "", BETTER_AUTH_SECRET: "" });
     expect(error.message).toContain("DATABASE_URL");
     expect(error.message).toContain("BETTER_AUTH_SECRET");
+  });
+});
+
+// Issue #14: `npm run db:migrate` with NODE_ENV=production refused to run without
+// BETTER_AUTH_SECRET. A migration job validates only the database settings.
+describe("parseDatabaseEnv (migration jobs)", () => {
+  const production = { NODE_ENV: "production", DATABASE_URL: "postgres://user@db.example.com/app" };
+
+  it("accepts production with DATABASE_URL alone, where parseEnv (the server) still refuses", () => {
+    const env = parseDatabaseEnv(production);
+    expect(env.DATABASE_URL).toBe(production.DATABASE_URL);
+    expect(env.NODE_ENV).toBe("production");
+    expect(configError(production).message).toContain("BETTER_AUTH_SECRET");
+  });
+
+  it("has no auth settings at all, so no development secret can leak into a job", () => {
+    expect(parseDatabaseEnv(production)).not.toHaveProperty("BETTER_AUTH_SECRET");
+  });
+
+  it("still requires DATABASE_URL in production and on Vercel previews", () => {
+    for (const source of [{ NODE_ENV: "production" }, { VERCEL_ENV: "preview" }, { NODE_ENV: "production", DATABASE_URL: "" }]) {
+      const error = configError(source, parseDatabaseEnv);
+      expect(error.message).toContain("DATABASE_URL");
+      expect(error.message).not.toContain("BETTER_AUTH_SECRET");
+    }
+  });
+
+  it("validates the database settings as parseEnv does, naming every bad one", () => {
+    const error = configError({ ...production, DATABASE_URL: "mysql://db/app", DB_POOL_MAX: "0", DATABASE_DRIVER: "sqlite" }, parseDatabaseEnv);
+    for (const name of ["DATABASE_URL", "DB_POOL_MAX", "DATABASE_DRIVER"]) expect(error.message).toContain(name);
+  });
+
+  it("ignores settings that are not the database's, even malformed ones", () => {
+    const env = parseDatabaseEnv({ ...production, BETTER_AUTH_SECRET: "short", BETTER_AUTH_URL: "not a url", CORS_ORIGINS: "nope" });
+    expect(env.DATABASE_URL).toBe(production.DATABASE_URL);
+  });
+
+  it("has the same defaults and pool settings as parseEnv", () => {
+    expect(parseDatabaseEnv({}).DATABASE_URL).toBe("pglite:.data/pglite");
+    expect(parseDatabaseEnv({ NODE_ENV: "test" }).DATABASE_URL).toBe("pglite:memory");
+    const source = { DATABASE_DRIVER: "neon", NEON_WS_PROXY: "ws://127.0.0.1:1", DB_POOL_MAX: "25", DB_STATEMENT_TIMEOUT_MS: "1500" };
+    const full = parseEnv(source);
+    const database = parseDatabaseEnv(source);
+    for (const key of Object.keys(database) as (keyof typeof database)[]) expect(database[key], key).toEqual(full[key]);
   });
 });

@@ -39,7 +39,21 @@ const envSchema = z.object({
   VERCEL_PROJECT_PRODUCTION_URL: z.string().optional(),
 });
 
-const REQUIRED_IN_PRODUCTION = ["DATABASE_URL", "BETTER_AUTH_SECRET"] as const;
+// The part of the configuration that opening and migrating the database needs. A migration
+// job (`npm run db:migrate`, a deploy step) validates only this: it has no use for the auth
+// secret and must not be made to carry one.
+const databaseEnvSchema = envSchema.pick({
+  NODE_ENV: true,
+  DATABASE_URL: true,
+  DATABASE_DRIVER: true,
+  NEON_WS_PROXY: true,
+  DB_POOL_MAX: true,
+  DB_POOL_ACQUIRE_TIMEOUT_MS: true,
+  DB_POOL_IDLE_TIMEOUT_MS: true,
+  DB_POOL_MAX_LIFETIME_S: true,
+  DB_STATEMENT_TIMEOUT_MS: true,
+  LOG_LEVEL: true,
+});
 
 // Vercel runs previews with NODE_ENV=production too; naming VERCEL_ENV makes a preview
 // without its own secret fail just as loudly.
@@ -51,17 +65,22 @@ export type Env = Omit<z.infer<typeof envSchema>, "DATABASE_URL" | "BETTER_AUTH_
   BETTER_AUTH_SECRET: string;
 };
 
+export type DatabaseEnv = Omit<z.infer<typeof databaseEnvSchema>, "DATABASE_URL"> & { DATABASE_URL: string };
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Parses the environment once; every problem is reported together, naming each variable. */
-export function parseEnv(source: Record<string, string | undefined>): Env {
+/**
+ * `schema` applied to the environment, with `required` enforced when deployed. Every problem is
+ * reported together, naming each variable.
+ */
+function check<T extends z.ZodType>(schema: T, source: Record<string, string | undefined>, required: readonly string[]): z.output<T> {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
-  const result = envSchema.safeParse(cleaned);
+  const result = schema.safeParse(cleaned);
   // Checked beside the schema, not in a refinement, so that it is reported even when other
   // variables fail to parse: one message names every problem.
-  const missing = isDeployed(cleaned) ? REQUIRED_IN_PRODUCTION.filter((key) => !cleaned[key]) : [];
+  const missing = isDeployed(cleaned) ? required.filter((key) => !cleaned[key]) : [];
   const lines = [
     ...missing.map((key) => `  ${key}: required when NODE_ENV=production (and on Vercel previews)`),
     ...(result.error?.issues ?? []).map((issue) => `  ${issue.path.join(".")}: ${issue.message}`),
@@ -69,12 +88,30 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (!result.success || lines.length > 0) {
     throw new ConfigError(`Invalid environment configuration:\n${lines.join("\n")}`);
   }
-  const env = result.data;
+  return result.data;
+}
+
+const defaultDatabaseUrl = (env: { NODE_ENV: string; DATABASE_URL?: string }) =>
+  env.DATABASE_URL ?? (env.NODE_ENV === "test" ? "pglite:memory" : "pglite:.data/pglite");
+
+/** Parses the environment once; every problem is reported together, naming each variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const env = check(envSchema, source, ["DATABASE_URL", "BETTER_AUTH_SECRET"]);
   return {
     ...env,
-    DATABASE_URL: env.DATABASE_URL ?? (env.NODE_ENV === "test" ? "pglite:memory" : "pglite:.data/pglite"),
+    DATABASE_URL: defaultDatabaseUrl(env),
     BETTER_AUTH_SECRET: env.BETTER_AUTH_SECRET ?? DEV_AUTH_SECRET,
   };
+}
+
+/**
+ * Only the database settings, for jobs that migrate or inspect the database and nothing else:
+ * the same rules as parseEnv for these variables (DATABASE_URL is still required in
+ * production), and no opinion on the others. The server itself always uses parseEnv.
+ */
+export function parseDatabaseEnv(source: Record<string, string | undefined>): DatabaseEnv {
+  const env = check(databaseEnvSchema, source, ["DATABASE_URL"]);
+  return { ...env, DATABASE_URL: defaultDatabaseUrl(env) };
 }
 
 let cached: Env | undefined;

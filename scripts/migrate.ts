@@ -1,22 +1,28 @@
 // `npm run db:migrate`: applies pending migrations to the configured database, reading .env
 // files the way Next does. PostgreSQL servers are migrated under an advisory lock; an embedded
 // PGlite directory is opened (and locked against a running dev server) and migrated in place.
+// Only the database settings are validated: a migration job needs DATABASE_URL (in production)
+// and nothing else, not BETTER_AUTH_SECRET.
 import nextEnv from "@next/env";
 
 nextEnv.loadEnvConfig(process.cwd());
 
-const { env } = await import("@/lib/env");
-const { resolveDriver } = await import("@/lib/db/driver");
-const config = env();
-const driver = resolveDriver(config);
+const { parseDatabaseEnv } = await import("@/lib/env");
+const { openDatabase, resolveDriver } = await import("@/lib/db/driver");
+const { migratePglite, migrateServer } = await import("@/lib/db/migrate");
 
 try {
+  const config = parseDatabaseEnv(process.env);
+  const driver = resolveDriver(config);
   if (driver === "pglite") {
-    const { database, closeDatabase } = await import("@/lib/db");
-    await database();
-    await closeDatabase();
+    // openDatabase reads only the database settings; its parameter type is the full Env.
+    const handle = await openDatabase(config as Parameters<typeof openDatabase>[0]);
+    try {
+      await migratePglite(handle.db);
+    } finally {
+      await handle.close();
+    }
   } else {
-    const { migrateServer } = await import("@/lib/db/migrate");
     await migrateServer(config);
   }
   console.log(`migrations applied (${driver})`);
