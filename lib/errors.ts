@@ -20,6 +20,11 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Bounds of every error body, whatever a request sent: the document states them. */
+export const ERROR_LIMITS = { detail: 1000, errors: 100, path: 200, message: 500 } as const;
+
+const clip = (text: string, max: number) => ([...text].length <= max ? text : `${[...text].slice(0, max - 1).join("")}…`);
+
 export const fieldErrorSchema = z.object({
   path: z.string().meta({ description: "The failing field, e.g. `title`", example: "title" }),
   message: z.string().meta({ example: "must not be empty" }),
@@ -61,14 +66,26 @@ export function errorHeaders(status: number, code: string): Record<string, strin
 }
 
 export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    const base = [...prefix, ...issue.path.map(String)];
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ path: [...base, key].join("."), message: "Unknown field" }));
-    }
-    return [{ path: base.join(".") || "body", message: issue.message }];
-  });
+  return boundedFieldErrors(
+    error.issues.flatMap((issue) => {
+      const base = [...prefix, ...issue.path.map(String)];
+      if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((key) => ({ path: [...base, key].join("."), message: "Unknown field" }));
+      }
+      return [{ path: base.join(".") || "body", message: issue.message }];
+    }),
+  );
 }
+
+/** At most ERROR_LIMITS.errors entries, each path and message clipped to its limit. */
+export function boundedFieldErrors(errors: FieldError[]): FieldError[] {
+  return errors
+    .slice(0, ERROR_LIMITS.errors)
+    .map(({ path, message }) => ({ path: clip(path, ERROR_LIMITS.path), message: clip(message, ERROR_LIMITS.message) }));
+}
+
+/** A detail passed through from elsewhere (Better Auth), clipped to its limit. */
+export const boundedDetail = (detail: string) => clip(detail, ERROR_LIMITS.detail);
 
 /** The input parsed by `schema`, or a VALIDATION_ERROR naming every failing field. */
 export function validate<T>(schema: z.ZodType<T>, input: unknown): T {
@@ -99,8 +116,8 @@ function toApiError(error: unknown, requestId: string | undefined): ApiError {
 /** The single place where anything thrown becomes the contract's error envelope. */
 export function errorResponse(error: unknown, requestId?: string): Response {
   const apiError = toApiError(error, requestId);
-  const body: ErrorBody = { detail: apiError.message, error_code: apiError.code };
-  if (apiError.extra.errors) body.errors = apiError.extra.errors;
+  const body: ErrorBody = { detail: boundedDetail(apiError.message), error_code: apiError.code };
+  if (apiError.extra.errors) body.errors = boundedFieldErrors(apiError.extra.errors);
   if (requestId) body.request_id = requestId;
   return Response.json(body, {
     status: apiError.status,

@@ -26,17 +26,6 @@ const EXPIRIES = [
 ] as const;
 type Expiry = (typeof EXPIRIES)[number]["value"];
 
-/**
- * The key endpoints report zod's stock wording ("Too big: expected string to have <=32
- * characters"); say it the way the task forms do. Any other message is shown as the API sent it.
- */
-export function plainMessage(message: string): string {
-  const tooBig = /^Too big: expected string to have <=\s*(\d+) characters?\.?$/i.exec(message);
-  if (tooBig) return `Must be at most ${tooBig[1]} characters.`;
-  if (/^Too small: expected string to have >=\s*1 characters?\.?$/i.test(message)) return "Must not be empty.";
-  return message;
-}
-
 export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKeyCreated) => void; focusOnMount: boolean }) {
   const [name, setName] = useState("");
   const [scope, setScope] = useState<ApiKeyScope>("read");
@@ -70,9 +59,7 @@ export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKe
       onCreated(created);
     } catch (caught) {
       const split = splitErrors(toApiError(caught), FIELDS);
-      setFieldErrors(
-        Object.fromEntries(Object.entries(split.fields).map(([field, message]) => [field, plainMessage(message as string)])),
-      );
+      setFieldErrors(split.fields);
       setError(split.general);
       setBusy(false);
       requestAnimationFrame(() => {

@@ -1,6 +1,10 @@
 import { createHash } from "node:crypto";
 import { apiKey } from "@better-auth/api-key";
+import { count, eq } from "drizzle-orm";
 import { z } from "zod";
+import { db } from "@/lib/db";
+import { apikeys } from "@/lib/db/schema";
+import { ApiError } from "@/lib/errors";
 
 // Long-lived credentials for scripts and integrations, managed by Better Auth's api-key plugin
 // at its standard endpoints (/api/auth/api-key/*). The plugin creates, lists, updates and
@@ -11,6 +15,8 @@ import { z } from "zod";
 export const API_KEY_PREFIX = "tk_";
 const KEY_LENGTH = 48;
 const NAME_MAX = 32;
+/** Keys one user may hold: the list answers them all at once. */
+export const API_KEYS_MAX = 100;
 const DAY_S = 86_400;
 const EXPIRES_IN_MIN_S = DAY_S;
 const EXPIRES_IN_MAX_S = 365 * DAY_S;
@@ -36,7 +42,8 @@ export function apiKeyPlugin() {
   return apiKey({
     defaultPrefix: API_KEY_PREFIX,
     defaultKeyLength: KEY_LENGTH,
-    maximumNameLength: NAME_MAX,
+    // The plugin counts UTF-16 units; NAME_MAX code points, checked first, is the real limit.
+    maximumNameLength: 2 * NAME_MAX,
     keyExpiration: { minExpiresIn: EXPIRES_IN_MIN_S / DAY_S, maxExpiresIn: EXPIRES_IN_MAX_S / DAY_S },
     // Limits are the API's own (per user, in request_counters), not the plugin's per-key ones.
     rateLimit: { enabled: false },
@@ -61,11 +68,16 @@ export function apiKeyOf(request: Request, bearer: string | null): string | null
 // The request and response contract of the plugin's endpoints as this API exposes them. Bodies
 // are strict: the plugin would silently fall back or ignore fields a client did not mean to send.
 const keyId = z.string().min(1).max(64).meta({ description: "The key's id (not the key itself)", example: "r2W0kFvTqZ1kHn8cQ4yX" });
-const name = z.string().trim().min(1).max(NAME_MAX).meta({ description: `1 to ${NAME_MAX} characters`, example: "nightly export" });
+const name = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .refine((value) => [...value].length <= NAME_MAX, `must be at most ${NAME_MAX} characters`)
+  .meta({ maxLength: NAME_MAX, description: `1 to ${NAME_MAX} characters`, example: "nightly export" });
 const expiresIn = z
-  .int()
-  .min(EXPIRES_IN_MIN_S)
-  .max(EXPIRES_IN_MAX_S)
+  .int("must be a whole number of seconds")
+  .min(EXPIRES_IN_MIN_S, `must be at least ${EXPIRES_IN_MIN_S} (1 day)`)
+  .max(EXPIRES_IN_MAX_S, `must be at most ${EXPIRES_IN_MAX_S} (365 days)`)
   .nullable()
   .meta({ description: "Seconds until the key expires (1 day to 365 days); null or absent: never", example: 2_592_000 });
 
@@ -118,3 +130,13 @@ export const apiKeyListSchema = z
 export const apiKeyDeletedSchema = z.object({ success: z.boolean() }).meta({ id: "ApiKeyDeleted" });
 
 export type ApiKeyCreateBody = z.infer<typeof apiKeyCreateBodySchema>;
+
+/** Refuses a new key for a user who already holds API_KEYS_MAX of them. */
+export async function assertRoomForAnotherKey(userId: string) {
+  const [row] = await (await db()).select({ keys: count() }).from(apikeys).where(eq(apikeys.referenceId, userId));
+  if ((row?.keys ?? 0) >= API_KEYS_MAX) {
+    throw new ApiError("VALIDATION_ERROR", undefined, {
+      errors: [{ path: "body", message: `at most ${API_KEYS_MAX} API keys per user: delete one first` }],
+    });
+  }
+}

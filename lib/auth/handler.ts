@@ -4,12 +4,14 @@ import {
   apiKeyCreateBodySchema,
   apiKeyDeleteBodySchema,
   apiKeyUpdateBodySchema,
+  assertRoomForAnotherKey,
   SCOPE_HEADER,
   type ApiKeyCreateBody,
 } from "@/lib/auth/api-keys";
-import { bearerCredential, verifySigned, withoutForgedSessionCookies } from "@/lib/auth/session";
+import { bearerCredential, sessionUser, verifySigned, withoutForgedSessionCookies } from "@/lib/auth/session";
+import { signInLimitsSchema, signUpLimitsSchema } from "@/lib/auth/schema";
 import { env } from "@/lib/env";
-import { ApiError, ERROR_CODES, errorHeaders, validate, type ErrorCode, type FieldError } from "@/lib/errors";
+import { ApiError, boundedDetail, boundedFieldErrors, ERROR_CODES, errorHeaders, validate, type ErrorCode, type FieldError } from "@/lib/errors";
 import { assertPlainData, readJsonObject } from "@/lib/http/body";
 import type { RequestState } from "@/lib/http/route";
 import { logWarn } from "@/lib/log";
@@ -50,9 +52,9 @@ function betterAuthFieldErrors(code: string | undefined, message: string): Field
     path: path!,
     message: text!.trim(),
   }));
-  if (fromMessage.length > 0) return fromMessage;
+  if (fromMessage.length > 0) return boundedFieldErrors(fromMessage);
   const field = code ? FIELD_BY_CODE[code] : undefined;
-  return [{ path: field ?? "body", message }];
+  return boundedFieldErrors([{ path: field ?? "body", message }]);
 }
 
 // Better Auth says when to retry in X-Retry-After; clients of this API read the standard
@@ -84,7 +86,7 @@ async function withEnvelope(response: Response, requestId: string): Promise<Resp
   const betterAuthCode = typeof body.code === "string" ? body.code : undefined;
   const errorCode = errorCodeOf(response.status, betterAuthCode);
   const { status } = ERROR_CODES[errorCode];
-  const detail = typeof body.message === "string" && body.message ? body.message : ERROR_CODES[errorCode].detail;
+  const detail = boundedDetail(typeof body.message === "string" && body.message ? body.message : ERROR_CODES[errorCode].detail);
   const errors = errorCode === "VALIDATION_ERROR" ? betterAuthFieldErrors(betterAuthCode, detail) : undefined;
   const headers = new Headers(response.headers);
   headers.delete("content-length");
@@ -103,8 +105,8 @@ async function withEnvelope(response: Response, requestId: string): Promise<Resp
  * validated strictly before Better Auth sees them.
  */
 export const AUTH_ENDPOINTS: Record<string, { method: "GET" | "POST"; body?: z.ZodType }> = {
-  "/sign-up/email": { method: "POST" },
-  "/sign-in/email": { method: "POST" },
+  "/sign-up/email": { method: "POST", body: signUpLimitsSchema },
+  "/sign-in/email": { method: "POST", body: signInLimitsSchema },
   "/sign-out": { method: "POST" },
   "/get-session": { method: "GET" },
   "/api-key/create": { method: "POST", body: apiKeyCreateBodySchema },
@@ -178,6 +180,13 @@ async function normalized(request: Request, endpoint: ReturnType<typeof endpoint
 
 export async function handleAuthRequest(request: Request, state: RequestState): Promise<Response> {
   const endpoint = endpointOf(request, state.url);
-  const response = await (await auth()).handler(await normalized(request, endpoint));
+  const forwarded = await normalized(request, endpoint);
+  const instance = await auth();
+  if (endpoint.path === "/api-key/create") {
+    // Without a session the plugin answers 401 itself.
+    const user = await sessionUser(forwarded);
+    if (user) await assertRoomForAnotherKey(user.id);
+  }
+  const response = await instance.handler(forwarded);
   return response.status >= 400 ? withEnvelope(response, state.requestId) : response;
 }

@@ -6,6 +6,7 @@ import * as schema from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { apiKeyPlugin } from "@/lib/auth/api-keys";
 import { authBaseURL, trustedOrigins } from "@/lib/auth/origins";
+import { PASSWORD_MAX } from "@/lib/auth/schema";
 import { logBetterAuth } from "@/lib/log";
 
 function createAuth(database: Database) {
@@ -16,7 +17,9 @@ function createAuth(database: Database) {
     trustedOrigins: trustedOrigins(config),
     basePath: "/api/auth",
     database: drizzleAdapter(database, { provider: "pg", usePlural: true, schema }),
-    emailAndPassword: { enabled: true },
+    // Better Auth counts UTF-16 units; the API's own limit (PASSWORD_MAX code points, checked
+    // before Better Auth sees the request) is the one that holds.
+    emailAndPassword: { enabled: true, maxPasswordLength: 2 * PASSWORD_MAX },
     plugins: [bearer(), apiKeyPlugin()],
     logger: { log: logBetterAuth },
     rateLimit: {

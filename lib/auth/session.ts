@@ -149,6 +149,12 @@ function sessionPrincipal(token: string) {
     )`;
 }
 
+/** The user of the request's session (not of an API key), or undefined. */
+export async function sessionUser(request: Request): Promise<SessionUser | undefined> {
+  const credentials = credentialsOf(request);
+  return credentials?.kind === "session" ? findUser(credentials.token) : undefined;
+}
+
 /**
  * The user behind the credentials and, for writes, the request counted against the user's
  * write limit: one statement either way.

@@ -9,6 +9,7 @@ import {
   apiKeySchema,
   apiKeyUpdateBodySchema,
   API_KEY_PREFIX,
+  API_KEYS_MAX,
 } from "@/lib/auth/api-keys";
 import {
   sessionResponseSchema,
@@ -20,7 +21,7 @@ import {
   signUpResponseSchema,
   URL_MAX,
 } from "@/lib/auth/schema";
-import { ERROR_CODES, errorBodySchema, type ErrorCode } from "@/lib/errors";
+import { ERROR_CODES, ERROR_LIMITS, errorBodySchema, type ErrorCode } from "@/lib/errors";
 import { healthSchema } from "@/lib/health";
 import {
   DESCRIPTION_MAX,
@@ -440,9 +441,6 @@ function register(registry: OpenAPIRegistry) {
 const timestamp = { maxLength: 30 }; // Date#toISOString(): 24 characters (27 past the year 9999)
 const betterAuthId = { maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" }; // 32 random letters and digits
 
-// Bounds enforced by lib/errors.ts on every error body (see the tests in lib/openapi/).
-export const ERROR_LIMITS = { detail: 1000, errors: 100, path: 200, message: 500 } as const;
-export const API_KEYS_MAX = 100;
 
 const apiKeyLimits = {
   id: betterAuthId,
