@@ -2,10 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
+import { findChromium } from "./scripts/find-chromium";
 
 // End-to-end tests of the admin page in a real Chromium against the production build
-// (`next build` must have run: `npm test` does it). Browsers are never downloaded: the system
-// Chromium is used (apt `chromium`, or CHROMIUM_PATH).
+// (`next build` must have run: `npm test` does it). Any Chromium will do: Playwright's own if
+// it was ever installed, else CHROMIUM_PATH, else the system's (scripts/find-chromium.ts, which
+// `npm run test:e2e` runs first to install one or say how to get one).
 //
 // This file is loaded by the runner and again by every worker process. Only the runner starts
 // the web server, so only the runner creates the fresh database directory, once per run.
@@ -40,7 +42,7 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      executablePath: findChromium()?.path,
       args: [
         "--no-sandbox",
         "--disable-gpu",
@@ -65,6 +67,9 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       BETTER_AUTH_SECRET: "e2e-test-secret-at-least-thirty-two-characters-long",
       DATABASE_URL: databaseUrl,
+      // Every journey signs up its own users, all from 127.0.0.1: more than the production
+      // sign-up limit (AUTH_RATE_LIMIT_MAX per minute) allows. No journey tests that limit.
+      AUTH_RATE_LIMIT_ENABLED: "false",
     },
   },
 });
