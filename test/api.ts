@@ -6,14 +6,43 @@ import { assertDescribed } from "./openapi-validator";
 // response is validated against the OpenAPI document.
 type RouteHandler = (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 type RouteModule = Record<string, unknown>;
+type Params = Record<string, string | string[]>;
 
-const routes: [RegExp, () => Promise<RouteModule>, (match: RegExpExecArray) => Record<string, string | string[]>][] = [
-  [/^\/api\/health$/, () => import("@/app/api/health/route"), () => ({})],
-  [/^\/api\/tasks$/, () => import("@/app/api/tasks/route"), () => ({})],
-  [/^\/api\/tasks\/([^/]+)$/, () => import("@/app/api/tasks/[id]/route"), (m) => ({ id: decodeURIComponent(m[1]!) })],
-  [/^\/api\/auth\/(.+)$/, () => import("@/app/api/auth/[...all]/route"), (m) => ({ all: m[1]!.split("/") })],
-  [/^\/api\/(.+)$/, () => import("@/app/api/[...path]/route"), (m) => ({ path: m[1]!.split("/") })],
-];
+// The route table, derived from the route files by Next's own conventions: `[name]` is one
+// segment, `[...name]` the rest of the path; static segments win over dynamic ones, and those
+// over catch-alls.
+const ROUTE_FILES = import.meta.glob<RouteModule>("/app/api/**/route.ts");
+
+interface Route {
+  file: string;
+  pattern: RegExp;
+  params: (match: RegExpExecArray) => Params;
+  rank: number;
+  load: () => Promise<RouteModule>;
+}
+
+function routeOf(file: string, load: () => Promise<RouteModule>): Route {
+  const segments = file.slice("/app".length, -"/route.ts".length).split("/").filter(Boolean);
+  const names: { name: string; rest: boolean }[] = [];
+  let rank = 0;
+  const source = segments
+    .map((segment) => {
+      const dynamic = /^\[(\.\.\.)?(\w+)\]$/.exec(segment);
+      rank -= 1; // more segments: more specific
+      if (!dynamic) return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      names.push({ name: dynamic[2]!, rest: Boolean(dynamic[1]) });
+      rank += dynamic[1] ? 10_000 : 100;
+      return dynamic[1] ? "(.+)" : "([^/]+)";
+    })
+    .join("/");
+  const params = (match: RegExpExecArray) =>
+    Object.fromEntries(names.map(({ name, rest }, i) => [name, rest ? match[i + 1]!.split("/") : decodeURIComponent(match[i + 1]!)]));
+  return { file, pattern: new RegExp(`^/${source}$`), params, rank, load };
+}
+
+export const ROUTES: Route[] = Object.entries(ROUTE_FILES)
+  .map(([file, load]) => routeOf(file, load))
+  .sort((a, b) => a.rank - b.rank);
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -47,13 +76,12 @@ export async function api<T = any>(method: string, path: string, options: Reques
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
   const request = new Request(url, { method, headers, body, duplex: "half" } as RequestInit);
-  const route = routes.find(([pattern]) => pattern.test(url.pathname));
+  const route = ROUTES.find(({ pattern }) => pattern.test(url.pathname));
   if (!route) throw new Error(`no route for ${url.pathname}`);
-  const [pattern, load, params] = route;
-  const module = await load();
+  const module = await route.load();
   const handler = module[method] as RouteHandler | undefined;
   if (!handler) throw new Error(`${url.pathname} exports no ${method} handler`);
-  const response = await handler(request, { params: Promise.resolve(params(pattern.exec(url.pathname)!)) });
+  const response = await handler(request, { params: Promise.resolve(route.params(route.pattern.exec(url.pathname)!)) });
   const text = await response.text();
   let parsed: unknown = text;
   if (response.headers.get("content-type")?.includes("json") && text) parsed = JSON.parse(text);

@@ -1,15 +1,11 @@
-import type { z } from "zod";
 import { auth } from "@/lib/auth";
 import {
-  apiKeyCreateBodySchema,
-  apiKeyDeleteBodySchema,
-  apiKeyUpdateBodySchema,
   assertRoomForAnotherKey,
   SCOPE_HEADER,
   type ApiKeyCreateBody,
 } from "@/lib/auth/api-keys";
 import { bearerCredential, sessionUser, verifySigned, withoutForgedSessionCookies } from "@/lib/auth/session";
-import { signInLimitsSchema, signUpLimitsSchema } from "@/lib/auth/schema";
+import { AUTH_OPERATIONS } from "@/lib/auth/operations";
 import { env } from "@/lib/env";
 import { ApiError, boundedDetail, boundedFieldErrors, ERROR_CODES, errorHeaders, validate, type ErrorCode, type FieldError } from "@/lib/errors";
 import { assertPlainData, readJsonObject } from "@/lib/http/body";
@@ -97,35 +93,20 @@ async function withEnvelope(response: Response, requestId: string): Promise<Resp
   return new Response(JSON.stringify(envelope), { status, headers });
 }
 
-/**
- * The endpoints this API exposes under /api/auth, each documented in the OpenAPI document (a
- * test holds the two equal). Better Auth and its plugins serve more (password reset, email
- * verification, account linking, ...): those answer 404 here until they are deliberately
- * added, with their schemas, to this list and the document. Bodies listed with a schema are
- * validated strictly before Better Auth sees them.
- */
-export const AUTH_ENDPOINTS: Record<string, { method: "GET" | "POST"; body?: z.ZodType }> = {
-  "/sign-up/email": { method: "POST", body: signUpLimitsSchema },
-  "/sign-in/email": { method: "POST", body: signInLimitsSchema },
-  "/sign-out": { method: "POST" },
-  "/get-session": { method: "GET" },
-  "/api-key/create": { method: "POST", body: apiKeyCreateBodySchema },
-  "/api-key/list": { method: "GET" },
-  "/api-key/update": { method: "POST", body: apiKeyUpdateBodySchema },
-  "/api-key/delete": { method: "POST", body: apiKeyDeleteBodySchema },
-};
-
 const AUTH_PREFIX = "/api/auth";
+
+/** The operations Better Auth serves here, by path below /api/auth (lib/auth/operations.ts). */
+export const AUTH_ENDPOINTS = new Map(AUTH_OPERATIONS.map((operation) => [operation.path.slice(AUTH_PREFIX.length), operation]));
 
 function endpointOf(request: Request, url: URL) {
   const path = url.pathname.slice(AUTH_PREFIX.length).replace(/\/+$/, "");
-  const endpoint = Object.hasOwn(AUTH_ENDPOINTS, path) ? AUTH_ENDPOINTS[path]! : undefined;
+  const endpoint = AUTH_ENDPOINTS.get(path);
   if (!endpoint) throw new ApiError("NOT_FOUND");
   if (request.method !== endpoint.method) {
     const allow = endpoint.method === "GET" ? "GET, HEAD, OPTIONS" : "POST, OPTIONS";
     throw new ApiError("METHOD_NOT_ALLOWED", undefined, { headers: { Allow: allow } });
   }
-  return { path, ...endpoint };
+  return { ...endpoint, path };
 }
 
 // A request with neither a cookie nor an Origin cannot be a cross-site browser request
@@ -166,7 +147,7 @@ async function normalized(request: Request, endpoint: ReturnType<typeof endpoint
     !request.headers.get("transfer-encoding");
   const raw = isBareSignOut ? {} : await readJsonObject(request);
   assertPlainData(raw);
-  let body = endpoint.body ? validate(endpoint.body, raw) : raw;
+  let body = endpoint.guard ? validate(endpoint.guard, raw) : raw;
   if (endpoint.path === "/api-key/create") {
     const { scope, ...rest } = body as ApiKeyCreateBody;
     headers.set(SCOPE_HEADER, scope);

@@ -31,6 +31,9 @@ function createAuth(database: Database) {
       },
     },
     telemetry: { enabled: false },
+    // Better Auth turns its origin (CSRF) check off by default when NODE_ENV=test or TEST is
+    // set; it stays on everywhere here, tests included, so that they test what production runs.
+    advanced: { disableOriginCheck: false },
     // Let database failures escape Better Auth so that our error mapper turns them into 503s;
     // its own API errors (wrong password, ...) still come back as responses.
     onAPIError: { throw: true },

@@ -62,7 +62,7 @@ export const signInBodySchema = z.object({
 export const signOutBodySchema = z.strictObject({}).meta({ description: "Empty: `{}`. The body may also be left out." });
 
 /**
- * Guards for the sign-up and sign-in bodies, run before Better Auth (AUTH_ENDPOINTS `body`):
+ * Guards for the sign-up and sign-in bodies, run before Better Auth (the operations' `guard`):
  * they refuse a string longer than the document's maxLength with 400 VALIDATION_ERROR and
  * pass everything else through unchanged, so that missing, mistyped or malformed fields still
  * get Better Auth's own answers.

@@ -163,7 +163,8 @@ async function findPrincipal(credentials: Credentials, countWrite: boolean) {
   const { RATE_LIMIT_WINDOW_S: windowSeconds, RATE_LIMIT_WRITES_MAX: max } = env();
   const window = currentWindow(windowSeconds);
   const principal = credentials.kind === "api-key" ? keyPrincipal(credentials.hash) : sessionPrincipal(credentials.token);
-  const counter = countWrite ? sql`, c as (${upsertCounter(sql`select 'user:' || p.id, ${window}::bigint, 1 from p`)})` : sql``;
+  // A read-scoped key's write is refused (403) without using up the user's writes.
+  const counter = countWrite ? sql`, c as (${upsertCounter(sql`select 'user:' || p.id, ${window}::bigint, 1 from p where p.can_write`)})` : sql``;
   const count = countWrite ? sql`(select count from c)` : sql`null`;
   type Row = { id: string; email: string; name: string; can_write: boolean; count: number | null };
   const [row] = await rowsOf<Row>(

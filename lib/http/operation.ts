@@ -13,13 +13,23 @@ import { rateLimitHeaders } from "@/lib/rate-limit";
 export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type Method = (typeof METHODS)[number];
 
+export interface HeaderSpec {
+  description: string;
+  required?: boolean;
+  /** JSON Schema of the value. */
+  schema: Record<string, unknown>;
+}
+
 export interface SuccessResponse {
   status: 200 | 201 | 204;
   description: string;
   schema?: z.ZodType;
-  /** Response headers beyond the ones every response carries. */
-  headers?: Record<string, { description: string; example?: string; required?: boolean }>;
+  /** Response headers beyond the ones the document adds by rule (CORS, rate limits). */
+  headers?: Record<string, HeaderSpec>;
 }
+
+/** What an error code means for this operation, where the table's general detail says too little. */
+export type ErrorNotes = Partial<Record<ErrorCode, string>>;
 
 interface Input<P, Q, B> {
   request: Request;
@@ -46,6 +56,9 @@ interface Common<P, Q, B> {
   response: SuccessResponse;
   /** Codes specific to this operation; the ones implied by auth, schemas and body are added. */
   errors?: ErrorCode[];
+  notes?: ErrorNotes;
+  /** Answers without touching the database (no 503). */
+  offline?: boolean;
 }
 
 export interface UserOperation<P = unknown, Q = unknown, B = unknown> extends Common<P, Q, B> {
@@ -59,10 +72,18 @@ export interface PublicOperation<P = unknown, Q = unknown, B = unknown> extends 
   handler: (input: Input<P, Q, B>) => Promise<Response> | Response;
 }
 
-/** Served by another handler (Better Auth): declared here for the document and the tests. */
-export interface ExternalOperation extends Omit<Common<unknown, unknown, unknown>, "params" | "query"> {
-  auth: "session" | "public";
-  query?: z.ZodType;
+/**
+ * Served by Better Auth (lib/auth/handler.ts), declared here for the document, the tests and
+ * the list of auth endpoints the handler lets through. Better Auth limits every endpoint per
+ * IP and checks the Origin of browser writes. `session`: needs a signed-in session (401
+ * without); `optional-session`: uses one when present.
+ */
+export interface ExternalOperation extends Omit<Common<unknown, unknown, unknown>, "params" | "query" | "handler"> {
+  auth: "public" | "session" | "optional-session";
+  /** Checked by this API before Better Auth sees the body (400 VALIDATION_ERROR). */
+  guard?: z.ZodType;
+  /** The body may be left out. */
+  bodyOptional?: boolean;
 }
 
 export type Operation = UserOperation<any, any, any> | PublicOperation<any, any, any>;
@@ -82,19 +103,22 @@ export const externalOperation = (spec: ExternalOperation) => spec;
 
 const isWrite = (method: string) => method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
 
+export const isExternal = (operation: AnyOperation): operation is ExternalOperation => !("handler" in operation);
+
 /** Every error code an operation can answer with: its own plus those its shape implies. */
 export function errorCodesOf(operation: AnyOperation): ErrorCode[] {
-  const codes = new Set<ErrorCode>(operation.errors ?? []);
-  const hasInput = "params" in operation && operation.params !== undefined;
-  if (hasInput || operation.query || operation.body) codes.add("VALIDATION_ERROR");
+  const codes = new Set<ErrorCode>();
+  const hasInput = ("params" in operation && operation.params) || ("query" in operation && operation.query) || operation.body;
+  if (hasInput) codes.add("VALIDATION_ERROR");
   if (operation.body) for (const code of ["INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const) codes.add(code);
-  if (operation.auth === "user" || operation.auth === "session") {
-    codes.add("UNAUTHORIZED");
+  if (operation.auth === "user" || operation.auth === "session") codes.add("UNAUTHORIZED");
+  if (operation.auth !== "public" || isExternal(operation)) {
     codes.add("RATE_LIMITED");
     if (isWrite(operation.method)) codes.add("FORBIDDEN");
   }
+  for (const code of operation.errors ?? []) codes.add(code);
   codes.add("INTERNAL_ERROR");
-  codes.add("DATABASE_UNAVAILABLE");
+  if (!operation.offline) codes.add("DATABASE_UNAVAILABLE");
   return [...codes];
 }
 
@@ -144,9 +168,12 @@ export type RouteExports = Record<Method | "OPTIONS", RouteHandler>;
 export function serve(...operations: Operation[]): RouteExports {
   const allowed = operations.map((operation) => operation.method);
   const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
-  const notAllowed = withErrors(() => {
-    throw new ApiError("METHOD_NOT_ALLOWED", undefined, { headers: { Allow: allow } });
-  });
+  const notAllowed = Object.assign(
+    withErrors(() => {
+      throw new ApiError("METHOD_NOT_ALLOWED", undefined, { headers: { Allow: allow } });
+    }),
+    { notAllowed: true },
+  );
   const exports = { OPTIONS: withErrors((request) => preflight(request, allow)) } as RouteExports;
   for (const method of METHODS) {
     const operation = operations.find((candidate) => candidate.method === method);
@@ -158,4 +185,9 @@ export function serve(...operations: Operation[]): RouteExports {
 /** The operation a route export serves, or undefined for the 405 and OPTIONS answers. */
 export function operationOf(handler: unknown): Operation | undefined {
   return (handler as { operation?: Operation } | undefined)?.operation;
+}
+
+/** Whether a route export is `serve`'s 405 answer for a method the path does not support. */
+export function isNotAllowed(handler: unknown): boolean {
+  return (handler as { notAllowed?: boolean } | undefined)?.notAllowed === true;
 }

@@ -1,40 +1,11 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import {
-  apiKeyCreateBodySchema,
-  apiKeyCreatedSchema,
-  apiKeyDeleteBodySchema,
-  apiKeyDeletedSchema,
-  apiKeyListSchema,
-  apiKeySchema,
-  apiKeyUpdateBodySchema,
-  API_KEY_PREFIX,
-  API_KEYS_MAX,
-} from "@/lib/auth/api-keys";
-import {
-  sessionResponseSchema,
-  signInBodySchema,
-  signInResponseSchema,
-  signOutBodySchema,
-  signOutResponseSchema,
-  signUpBodySchema,
-  signUpResponseSchema,
-  URL_MAX,
-} from "@/lib/auth/schema";
+import { API_KEY_PREFIX, API_KEYS_MAX } from "@/lib/auth/api-keys";
+import { URL_MAX } from "@/lib/auth/schema";
 import { ERROR_CODES, ERROR_LIMITS, errorBodySchema, type ErrorCode } from "@/lib/errors";
-import { healthSchema } from "@/lib/health";
-import {
-  DESCRIPTION_MAX,
-  PAGE_SIZE_MAX,
-  taskCreateSchema,
-  taskListQuerySchema,
-  taskPageSchema,
-  taskParamsSchema,
-  taskPatchSchema,
-  taskReplaceSchema,
-  taskSchema,
-  TITLE_MAX,
-} from "@/lib/tasks/schema";
+import { errorCodesOf, isExternal, type AnyOperation } from "@/lib/http/operation";
+import { OPERATIONS } from "@/lib/operations";
+import { DESCRIPTION_MAX, PAGE_SIZE_MAX, TITLE_MAX } from "@/lib/tasks/schema";
 
 // The document is generated from the same zod schemas the routes validate with, so the two
 // cannot disagree. `npm run openapi` writes it to openapi.json; a test fails when that is stale,
@@ -151,12 +122,6 @@ const sessionSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, { cooki
 // takes `[]` on a write for a forgotten security declaration.
 const publicSecurity: Record<string, string[]>[] = [{}];
 
-const ALWAYS: ErrorCode[] = ["INTERNAL_ERROR", "DATABASE_UNAVAILABLE"];
-// Requests without valid credentials count against the caller's IP; writes against the user.
-const AUTHED: ErrorCode[] = ["UNAUTHORIZED", "RATE_LIMITED", ...ALWAYS];
-const WRITE: ErrorCode[] = ["FORBIDDEN"];
-const WITH_BODY: ErrorCode[] = ["INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", ...WRITE];
-
 const taskNotes: Notes = {
   FORBIDDEN: "the API key has the `read` scope (writes need a `read-write` key), or a write authenticated by cookie came from an untrusted `Origin`",
   RATE_LIMITED: "too many writes by this user, or too many requests without valid credentials from this IP address",
@@ -167,10 +132,7 @@ const authNotes: Notes = {
   FORBIDDEN: "a browser request (with a cookie or `Sec-Fetch-*` headers) whose `Origin` is missing or not trusted",
   RATE_LIMITED: "too many requests to this endpoint from this IP address",
 };
-const keyNotes: Notes = {
-  ...authNotes,
-  UNAUTHORIZED: "no signed-in session: API keys are managed with a session token or cookie, never with an API key",
-};
+const keyNotes: Notes = authNotes;
 
 function register(registry: OpenAPIRegistry) {
   registry.registerComponent("securitySchemes", "bearerAuth", {
@@ -197,238 +159,47 @@ function register(registry: OpenAPIRegistry) {
   });
   for (const [name, header] of Object.entries(HEADER_COMPONENTS)) registry.registerComponent("headers", name, header as never);
 
-  registry.registerPath({
-    method: "get",
-    path: "/api/health",
-    operationId: "getHealth",
-    tags: ["Health"],
-    summary: "Check the database and pending migrations",
-    description: "No authentication. The database probe is bounded to about 2 s.",
-    security: publicSecurity,
-    responses: { 200: json(healthSchema, "The database answers"), ...errorResponses(ALWAYS) },
-  });
+  for (const operation of OPERATIONS) if (!("hidden" in operation && operation.hidden)) registerOperation(registry, operation);
+}
 
-  registry.registerPath({
-    method: "get",
-    path: "/api/openapi.json",
-    operationId: "getOpenApiDocument",
-    tags: ["Docs"],
-    summary: "This OpenAPI document",
-    description: "No authentication. Swagger UI for it is at `/api/docs`.",
-    security: publicSecurity,
-    responses: {
-      200: json(z.looseObject({ openapi: z.literal("3.1.0") }).meta({ description: "An OpenAPI 3.1 document" }), "The document"),
-      ...errorResponses(["INTERNAL_ERROR"]),
-    },
-  });
+const SECURITY: Record<AnyOperation["auth"], Record<string, string[]>[]> = {
+  user: taskSecurity,
+  session: sessionSecurity,
+  "optional-session": sessionSecurity,
+  public: publicSecurity,
+};
 
-  registry.registerPath({
-    method: "get",
-    path: "/api/tasks",
-    operationId: "listTasks",
-    tags: ["Tasks"],
-    summary: "List your tasks, newest first",
-    description: "Keyset paging: follow `next_cursor` until it is null. No duplicates or gaps across pages.",
-    security: taskSecurity,
-    request: { query: taskListQuerySchema },
-    responses: { 200: json(taskPageSchema, "One page of tasks"), ...errorResponses(["VALIDATION_ERROR", ...AUTHED], taskNotes) },
-  });
-
-  const written = (schema: z.ZodType, description: string, headers: Headers = {}) =>
-    json(schema, description, { ...REQUIRED_RATE_LIMIT, ...headers });
-  registry.registerPath({
-    method: "post",
-    path: "/api/tasks",
-    operationId: "createTask",
-    tags: ["Tasks"],
-    summary: "Create a task",
-    description: "`description` defaults to null and `completed` to false. Counts against your write limit.",
-    security: taskSecurity,
-    request: { body: jsonBody(taskCreateSchema) },
-    responses: {
-      201: written(taskSchema, "The created task", {
-        Location: {
-          description: "URL of the new task",
-          required: true,
-          schema: { type: "string", maxLength: 21, pattern: "^/api/tasks/[1-9][0-9]*$", example: "/api/tasks/42" },
-        },
-      }),
-      ...errorResponses(["VALIDATION_ERROR", ...WITH_BODY, ...AUTHED], taskNotes),
-    },
-  });
-
-  const byId = { params: taskParamsSchema };
-  const byIdErrors: ErrorCode[] = ["VALIDATION_ERROR", "TASK_NOT_FOUND", ...AUTHED];
-  registry.registerPath({
-    method: "get",
-    path: "/api/tasks/{id}",
-    operationId: "getTask",
-    tags: ["Tasks"],
-    summary: "Get one of your tasks",
-    description: "Another user's task answers 404, exactly like a missing one.",
-    security: taskSecurity,
-    request: byId,
-    responses: { 200: json(taskSchema, "The task"), ...errorResponses(byIdErrors, taskNotes) },
-  });
-  registry.registerPath({
-    method: "put",
-    path: "/api/tasks/{id}",
-    operationId: "replaceTask",
-    tags: ["Tasks"],
-    summary: "Replace a task",
-    description: "Full replace: `description` and `completed` reset to null and false when absent.",
-    security: taskSecurity,
-    request: { ...byId, body: jsonBody(taskReplaceSchema) },
-    responses: { 200: written(taskSchema, "The replaced task"), ...errorResponses([...byIdErrors, ...WITH_BODY], taskNotes) },
-  });
-  registry.registerPath({
-    method: "patch",
-    path: "/api/tasks/{id}",
-    operationId: "updateTask",
-    tags: ["Tasks"],
-    summary: "Update some fields of a task",
-    description: "Any non-empty subset of `title`, `description`, `completed`.",
-    security: taskSecurity,
-    request: { ...byId, body: jsonBody(taskPatchSchema) },
-    responses: { 200: written(taskSchema, "The updated task"), ...errorResponses([...byIdErrors, ...WITH_BODY], taskNotes) },
-  });
-  registry.registerPath({
-    method: "delete",
-    path: "/api/tasks/{id}",
-    operationId: "deleteTask",
-    tags: ["Tasks"],
-    summary: "Delete a task",
-    description: "A second DELETE of the same task answers 404.",
-    security: taskSecurity,
-    request: byId,
-    responses: {
-      204: { description: "Deleted; empty body", headers: headersOf(204, REQUIRED_RATE_LIMIT) },
-      ...errorResponses([...byIdErrors, ...WRITE], taskNotes),
-    },
-  });
-
-  const sessionHeaders: Headers = {
-    "set-auth-token": {
-      description: "The session token, signed (`<token>.<signature>`); usable as a bearer token",
-      schema: { type: "string", maxLength: 512, pattern: "^[A-Za-z0-9_-]+\\.[A-Za-z0-9%+/=]+$" },
-    },
-    "Set-Cookie": {
-      description: "The session cookie, for browsers",
-      schema: { type: "string", maxLength: 4096, pattern: "^(__Secure-)?better-auth\\." },
-    },
+/** One operation of the document, from its declaration. */
+function registerOperation(registry: OpenAPIRegistry, operation: AnyOperation) {
+  const { response } = operation;
+  // A user's write counts against the write limit; the route wrapper says where the count stands.
+  const countsWrite = operation.auth === "user" && operation.method !== "GET";
+  const headers: Headers = { ...(countsWrite ? REQUIRED_RATE_LIMIT : {}), ...response.headers };
+  const notes: Notes = {
+    ...(operation.auth === "user" ? taskNotes : isExternal(operation) ? (operation.auth === "session" ? keyNotes : authNotes) : {}),
+    ...operation.notes,
   };
-  const authBodyErrors: ErrorCode[] = ["VALIDATION_ERROR", ...WITH_BODY, "RATE_LIMITED", ...ALWAYS];
+  const params = "params" in operation ? operation.params : undefined;
+  const query = "query" in operation ? operation.query : undefined;
+  const optionalBody = isExternal(operation) && operation.bodyOptional;
   registry.registerPath({
-    method: "post",
-    path: "/api/auth/sign-up/email",
-    operationId: "signUpEmail",
-    tags: ["Auth"],
-    summary: "Create an account and a session",
-    description: "No authentication. Signs the new user in: the answer carries a session token and cookie.",
-    security: publicSecurity,
-    request: { body: jsonBody(signUpBodySchema) },
-    responses: {
-      200: json(signUpResponseSchema, "Signed up and signed in", sessionHeaders),
-      ...errorResponses([...authBodyErrors, "USER_ALREADY_EXISTS"], authNotes),
+    method: operation.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete",
+    path: operation.path,
+    operationId: operation.operationId,
+    tags: [operation.tag],
+    summary: operation.summary,
+    description: operation.description,
+    security: SECURITY[operation.auth],
+    request: {
+      ...(params ? { params: params as z.ZodObject } : {}),
+      ...(query ? { query: query as z.ZodObject } : {}),
+      ...(operation.body ? { body: jsonBody(operation.body, !optionalBody) } : {}),
     },
-  });
-  registry.registerPath({
-    method: "post",
-    path: "/api/auth/sign-in/email",
-    operationId: "signInEmail",
-    tags: ["Auth"],
-    summary: "Sign in and get a session token",
-    description: "No authentication. A wrong password and an unknown email answer the same 401.",
-    security: publicSecurity,
-    request: { body: jsonBody(signInBodySchema) },
     responses: {
-      200: json(signInResponseSchema, "Signed in", sessionHeaders),
-      ...errorResponses([...authBodyErrors, "UNAUTHORIZED"], { ...authNotes, UNAUTHORIZED: "wrong email or password" }),
-    },
-  });
-  registry.registerPath({
-    method: "post",
-    path: "/api/auth/sign-out",
-    operationId: "signOut",
-    tags: ["Auth"],
-    summary: "End the current session",
-    description: "The token and cookie stop working at once. Idempotent; the body is optional.",
-    security: sessionSecurity,
-    request: { body: jsonBody(signOutBodySchema, false) },
-    responses: {
-      200: json(signOutResponseSchema, "Signed out"),
-      ...errorResponses(["VALIDATION_ERROR", ...WITH_BODY, "RATE_LIMITED", ...ALWAYS], authNotes),
-    },
-  });
-  registry.registerPath({
-    method: "get",
-    path: "/api/auth/get-session",
-    operationId: "getSession",
-    tags: ["Auth"],
-    summary: "The current session and user, or null",
-    description: "Without valid credentials the answer is 200 with `null`, not 401.",
-    security: sessionSecurity,
-    responses: {
-      200: json(sessionResponseSchema, "The session, or null when signed out"),
-      ...errorResponses(["RATE_LIMITED", ...ALWAYS], authNotes),
-    },
-  });
-
-  // API keys: Better Auth's api-key plugin, with this API's strict bodies.
-  const keyBodyErrors: ErrorCode[] = ["VALIDATION_ERROR", ...WITH_BODY, "UNAUTHORIZED", "RATE_LIMITED", ...ALWAYS];
-  const unknownKey: Notes = { NOT_FOUND: "no key with this `keyId` belongs to you" };
-  registry.registerPath({
-    method: "post",
-    path: "/api/auth/api-key/create",
-    operationId: "createApiKey",
-    tags: ["API keys"],
-    summary: "Create an API key",
-    description:
-      "Needs a signed-in session. The answer is the only time the key itself (`key`) is shown. " +
-      "Send it as `x-api-key: <key>` or `Authorization: Bearer <key>` on the task operations.",
-    security: sessionSecurity,
-    request: { body: jsonBody(apiKeyCreateBodySchema) },
-    responses: { 200: json(apiKeyCreatedSchema, "The new key, with the key itself"), ...errorResponses(keyBodyErrors, keyNotes) },
-  });
-  registry.registerPath({
-    method: "get",
-    path: "/api/auth/api-key/list",
-    operationId: "listApiKeys",
-    tags: ["API keys"],
-    summary: "List your API keys",
-    description: "Needs a signed-in session. The keys themselves are never shown again: `start` helps recognise one.",
-    security: sessionSecurity,
-    responses: {
-      200: json(apiKeyListSchema, "Your keys"),
-      ...errorResponses(["UNAUTHORIZED", "RATE_LIMITED", ...ALWAYS], keyNotes),
-    },
-  });
-  registry.registerPath({
-    method: "post",
-    path: "/api/auth/api-key/update",
-    operationId: "updateApiKey",
-    tags: ["API keys"],
-    summary: "Rename, disable, enable or change the expiry of an API key",
-    description: "Needs a signed-in session. A disabled key answers 401 on its very next request.",
-    security: sessionSecurity,
-    request: { body: jsonBody(apiKeyUpdateBodySchema) },
-    responses: {
-      200: json(apiKeySchema, "The key as updated"),
-      ...errorResponses([...keyBodyErrors, "NOT_FOUND"], { ...keyNotes, ...unknownKey }),
-    },
-  });
-  registry.registerPath({
-    method: "post",
-    path: "/api/auth/api-key/delete",
-    operationId: "deleteApiKey",
-    tags: ["API keys"],
-    summary: "Delete an API key",
-    description: "Needs a signed-in session. The key answers 401 on its very next request.",
-    security: sessionSecurity,
-    request: { body: jsonBody(apiKeyDeleteBodySchema) },
-    responses: {
-      200: json(apiKeyDeletedSchema, "Deleted"),
-      ...errorResponses([...keyBodyErrors, "NOT_FOUND"], { ...keyNotes, ...unknownKey }),
+      [response.status]: response.schema
+        ? json(response.schema, response.description, headers)
+        : { description: response.description, headers: headersOf(response.status, headers) },
+      ...errorResponses(errorCodesOf(operation), notes),
     },
   });
 }

@@ -23,12 +23,19 @@ export const createTask = userOperation({
   operationId: "createTask",
   tag,
   summary: "Create a task",
+  description: "`description` defaults to null and `completed` to false. Counts against your write limit.",
   body: taskCreateSchema,
   response: {
     status: 201,
     description: "The created task",
     schema: taskSchema,
-    headers: { Location: { description: "URL of the new task", example: "/api/tasks/42", required: true } },
+    headers: {
+      Location: {
+        description: "URL of the new task",
+        required: true,
+        schema: { type: "string", maxLength: 21, pattern: "^/api/tasks/[1-9][0-9]*$", example: "/api/tasks/42" },
+      },
+    },
   },
   handler: async ({ user, body }) => {
     const task = await queries.createTask(user.id, body);
