@@ -1,11 +1,13 @@
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type pg from "pg";
 import * as schema from "@/lib/db/schema";
 import { tasks } from "@/lib/db/schema";
+import { scopeOf } from "@/lib/resource/cursor";
+import { ownedRow } from "@/lib/resource/owned";
+import { listTasksQuery } from "@/lib/tasks/queries";
 
-// EXPLAIN of the list and get queries exactly as lib/tasks/queries.ts builds them (same drizzle
-// calls, rendered with .toSQL()), checked for sequential scans of tasks.
+// EXPLAIN of the list and get queries as lib/tasks/queries.ts builds them (the list query is
+// its own listTasksQuery, rendered with .toSQL()), checked for sequential scans of tasks.
 
 export interface PlanNode {
   "Node Type": string;
@@ -31,14 +33,12 @@ export function planNodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(planNodes)];
 }
 
-/** The same builder calls as listTasks and getTask in lib/tasks/queries.ts. */
+/** listTasks's query for each shape of the list request, and getTask's. */
 export function taskQueries(client: pg.Client, userId: string, taskId: number, cursor: number) {
   const db = drizzle({ client, schema });
   const list = (completed: boolean | undefined, after: number | undefined, limit = 50) => {
-    const conditions: SQL[] = [eq(tasks.userId, userId)];
-    if (completed !== undefined) conditions.push(eq(tasks.completed, completed));
-    if (after !== undefined) conditions.push(lt(tasks.id, after));
-    return db.select().from(tasks).where(and(...conditions)).orderBy(desc(tasks.id)).limit(limit + 1);
+    const query = { completed, limit };
+    return listTasksQuery(db, userId, { ...query, cursor: after === undefined ? undefined : { scope: scopeOf(query), values: [after] } });
   };
   return {
     "list, first page": list(undefined, undefined),
@@ -46,7 +46,7 @@ export function taskQueries(client: pg.Client, userId: string, taskId: number, c
     "list, completed=false": list(false, undefined),
     "list, cursor": list(undefined, cursor),
     "list, completed=false + cursor": list(false, cursor),
-    "get by id": db.select().from(tasks).where(and(eq(tasks.id, taskId), eq(tasks.userId, userId))).limit(1),
+    "get by id": db.select().from(tasks).where(ownedRow(tasks, userId, taskId)).limit(1),
   };
 }
 

@@ -1,9 +1,8 @@
 import type { ApiError } from "./api";
 
-// Limits of the task API (lib/tasks/schema.ts), counted in Unicode code points like the API does.
-// Shown as hints only: the API is the judge, and its validation errors are what the form shows.
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 1000;
+// The task API's own limits, counted in Unicode code points like the API does. Shown as hints
+// only: the API is the judge, and its validation errors are what the form shows.
+export { DESCRIPTION_MAX, TITLE_MAX } from "@/lib/tasks/limits";
 
 export function codePoints(value: string): number {
   return [...value].length;

@@ -17,6 +17,7 @@ import { db } from "@/lib/db";
 import { sessions as sessionsTable, tasks as tasksTable, users as usersTable } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { toTask } from "@/lib/tasks/queries";
+import { cursorSchema, encodeCursor, scopeOf } from "@/lib/resource/cursor";
 import type { Task } from "@/lib/tasks/schema";
 import { api, BASE_URL, signUp, type ApiResponse, type TestUser } from "@/test/api";
 
@@ -570,7 +571,12 @@ const queryKey = fc.oneof(
 const queryValue = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 1, max: 100 }).map(String) },
   { weight: 2, arbitrary: fc.constantFrom("true", "false") },
-  { weight: 2, arbitrary: fc.integer({ min: 1, max: INT4_MAX }).map((id) => Buffer.from(String(id)).toString("base64url")) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 1, max: INT4_MAX }), fc.constantFrom(undefined, true, false))
+      .map(([id, completed]) => encodeCursor({ scope: scopeOf({ completed }), values: [id] })),
+  },
   {
     weight: 4,
     arbitrary: fc.constantFrom(
@@ -588,9 +594,13 @@ const queryArb = fc
 
 const isCanonicalId = (value: string) => /^[1-9][0-9]*$/.test(value) && value.length <= 10 && Number(value) <= INT4_MAX;
 
-function isValidCursor(cursor: string) {
-  const decoded = Buffer.from(cursor, "base64url").toString();
-  return isCanonicalId(decoded) && Buffer.from(decoded).toString("base64url") === cursor;
+/** A cursor this API made for a list with this `completed` filter (lib/resource/cursor.ts). */
+function isValidCursor(cursor: string, completed: string | undefined) {
+  const parsed = cursorSchema.safeParse(cursor);
+  if (!parsed.success) return false;
+  const { scope, values } = parsed.data;
+  const filter = completed === "true" ? true : completed === "false" ? false : undefined;
+  return scope === scopeOf({ completed: filter }) && values.length === 1 && typeof values[0] === "number" && isCanonicalId(String(values[0]));
 }
 
 /** What the contract says about a query: valid, invalid, or not pinned down. */
@@ -610,7 +620,7 @@ function classifyQuery(search: URLSearchParams): { class: "valid" | "invalid" | 
       else verdict = "invalid";
     }
     if (key === "completed" && value !== "true" && value !== "false") verdict = "invalid";
-    if (key === "cursor" && !isValidCursor(value)) verdict = "invalid";
+    if (key === "cursor" && !isValidCursor(value, search.get("completed") ?? undefined)) verdict = "invalid";
   }
   if (verdict === "invalid") return { class: "invalid", limit };
   if (keys.some((key) => !known.includes(key))) return { class: "ambiguous", limit };

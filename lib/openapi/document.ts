@@ -5,7 +5,6 @@ import { URL_MAX } from "@/lib/auth/schema";
 import { ERROR_CODES, ERROR_LIMITS, errorBodySchema, type ErrorCode } from "@/lib/errors";
 import { errorCodesOf, isExternal, type AnyOperation } from "@/lib/http/operation";
 import { OPERATIONS } from "@/lib/operations";
-import { DESCRIPTION_MAX, PAGE_SIZE_MAX, TITLE_MAX } from "@/lib/tasks/schema";
 
 // The document is generated from the same zod schemas the routes validate with, so the two
 // cannot disagree. `npm run openapi` writes it to openapi.json; a test fails when that is stale,
@@ -245,17 +244,6 @@ const RESPONSE_LIMITS: Record<string, Record<string, Record<string, unknown>>> =
     "errors[].path": { maxLength: ERROR_LIMITS.path },
     "errors[].message": { maxLength: ERROR_LIMITS.message },
     request_id: { maxLength: 128, pattern: "^[A-Za-z0-9._:-]{8,128}$" }, // lib/http/route.ts
-  },
-  Task: {
-    user_id: betterAuthId,
-    title: { maxLength: TITLE_MAX, pattern: "\\S" }, // stored trimmed, never empty
-    description: { maxLength: DESCRIPTION_MAX },
-    created_at: timestamp,
-    updated_at: timestamp,
-  },
-  TaskPage: {
-    items: { maxItems: PAGE_SIZE_MAX },
-    next_cursor: { maxLength: 14, pattern: "^[A-Za-z0-9_-]+$" }, // base64url of an id of at most 10 digits
   },
   ApiKey: apiKeyLimits,
   ApiKeyCreated: {

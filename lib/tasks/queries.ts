@@ -1,11 +1,16 @@
-import { and, desc, eq, lt, sql, type SQL } from "drizzle-orm";
-import { db } from "@/lib/db";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { db, type Database } from "@/lib/db";
 import { tasks, type TaskRow } from "@/lib/db/schema";
-import { ApiError } from "@/lib/errors";
-import { encodeCursor, type Task, type TaskCreate, type TaskListQuery, type TaskPage, type TaskPatch } from "@/lib/tasks/schema";
+import { scopeOf } from "@/lib/resource/cursor";
+import { after, orderBy, pageOf, type SortKey } from "@/lib/resource/keyset";
+import { found, ownedBy, ownedRow } from "@/lib/resource/owned";
+import { idSchema } from "@/lib/resource/schemas";
+import type { Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@/lib/tasks/schema";
 
-// Every query here takes the owner's id and filters by it: another user's task is
-// indistinguishable from a missing one.
+// Every query here takes the owner's id and filters by it (lib/resource/owned.ts): another
+// user's task is indistinguishable from a missing one.
+
+const NOT_FOUND = "TASK_NOT_FOUND";
 
 export function toTask(row: TaskRow): Task {
   return {
@@ -19,37 +24,37 @@ export function toTask(row: TaskRow): Task {
   };
 }
 
-const owned = (userId: string, id: number) => and(eq(tasks.id, id), eq(tasks.userId, userId));
+// Newest first: ids are assigned in creation order.
+const NEWEST_FIRST: SortKey<TaskRow>[] = [{ column: tasks.id, direction: "desc", of: (row) => row.id, cursorValue: idSchema }];
 
 // Strictly later than the previous value even within one millisecond, so clients comparing
 // RFC 3339 strings always see updated_at move.
 const nextUpdatedAt = sql`greatest(now(), ${tasks.updatedAt} + interval '1 millisecond')`;
 
-function found(row: TaskRow | undefined): Task {
-  if (!row) throw new ApiError("TASK_NOT_FOUND");
-  return toTask(row);
-}
-
-export async function listTasks(userId: string, query: TaskListQuery): Promise<TaskPage> {
-  const conditions: SQL[] = [eq(tasks.userId, userId)];
+/**
+ * The list query, unexecuted: one page (and one row more, to know whether another follows) of
+ * the user's tasks. The EXPLAIN test and the benchmark explain exactly this.
+ */
+export function listTasksQuery(database: Database, userId: string, query: TaskListQuery) {
+  const conditions: (SQL | undefined)[] = [ownedBy(tasks, userId)];
   if (query.completed !== undefined) conditions.push(eq(tasks.completed, query.completed));
-  if (query.cursor !== undefined) conditions.push(lt(tasks.id, query.cursor));
-  // Keyset paging on id (assigned in creation order): tasks created or deleted between pages
-  // can neither repeat nor hide a row, which offset paging cannot promise.
-  const rows = await (await db())
+  if (query.cursor) conditions.push(after(NEWEST_FIRST, query.cursor, scopeOf(query)));
+  return database
     .select()
     .from(tasks)
     .where(and(...conditions))
-    .orderBy(desc(tasks.id))
+    .orderBy(...orderBy(NEWEST_FIRST))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return { items: page.map(toTask), next_cursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
+}
+
+export async function listTasks(userId: string, query: TaskListQuery): Promise<TaskPage> {
+  const rows = await listTasksQuery(await db(), userId, query);
+  return pageOf(rows, query.limit, NEWEST_FIRST, scopeOf(query), toTask);
 }
 
 export async function getTask(userId: string, id: number): Promise<Task> {
-  const [row] = await (await db()).select().from(tasks).where(owned(userId, id)).limit(1);
-  return found(row);
+  const [row] = await (await db()).select().from(tasks).where(ownedRow(tasks, userId, id)).limit(1);
+  return toTask(found(row, NOT_FOUND));
 }
 
 export async function createTask(userId: string, input: TaskCreate): Promise<Task> {
@@ -57,7 +62,7 @@ export async function createTask(userId: string, input: TaskCreate): Promise<Tas
     .insert(tasks)
     .values({ userId, title: input.title, description: input.description ?? null, completed: input.completed ?? false })
     .returning();
-  return found(row);
+  return toTask(found(row, NOT_FOUND));
 }
 
 export async function replaceTask(userId: string, id: number, input: TaskCreate): Promise<Task> {
@@ -74,12 +79,12 @@ export async function updateTask(userId: string, id: number, patch: TaskPatch): 
   const [row] = await (await db())
     .update(tasks)
     .set({ ...patch, updatedAt: nextUpdatedAt })
-    .where(owned(userId, id))
+    .where(ownedRow(tasks, userId, id))
     .returning();
-  return found(row);
+  return toTask(found(row, NOT_FOUND));
 }
 
 export async function deleteTask(userId: string, id: number): Promise<void> {
-  const [row] = await (await db()).delete(tasks).where(owned(userId, id)).returning({ id: tasks.id });
-  if (!row) throw new ApiError("TASK_NOT_FOUND");
+  const [row] = await (await db()).delete(tasks).where(ownedRow(tasks, userId, id)).returning({ id: tasks.id });
+  found(row, NOT_FOUND);
 }

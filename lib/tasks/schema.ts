@@ -1,10 +1,7 @@
 import { z } from "zod";
-
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 1000;
-export const PAGE_SIZE_DEFAULT = 50;
-export const PAGE_SIZE_MAX = 100;
-const INT4_MAX = 2_147_483_647;
+import { cursorSchema } from "@/lib/resource/cursor";
+import { idParamSchema, idSchema, limitSchema, pageSchema, timestampSchema } from "@/lib/resource/schemas";
+import { DESCRIPTION_MAX, TITLE_MAX } from "@/lib/tasks/limits";
 
 const codePoints = (value: string) => [...value].length;
 
@@ -52,38 +49,7 @@ export const taskPatchSchema = z
   })
   .refine((patch) => Object.keys(patch).length > 0, "must contain at least one of title, description, completed");
 
-export const taskIdSchema = z
-  .string()
-  .regex(/^[1-9][0-9]{0,9}$/, "must be a positive integer")
-  .transform(Number)
-  .pipe(z.number().max(INT4_MAX, "is out of range"))
-  .meta({ type: "integer", minimum: 1, maximum: INT4_MAX, description: "Task id", example: 42 });
-
-export const taskParamsSchema = z.object({ id: taskIdSchema });
-
-// The cursor is opaque to clients: base64url of the last id on the page.
-export function encodeCursor(id: number): string {
-  return Buffer.from(String(id)).toString("base64url");
-}
-
-const cursorSchema = z
-  .string()
-  .meta({
-    description: "`next_cursor` from the previous page (opaque)",
-    // base64url of an id of at most 10 digits; anything longer is refused like any bad cursor
-    maxLength: 14,
-    pattern: "^[A-Za-z0-9_-]+$",
-    example: "NDI",
-  })
-  .transform((cursor, ctx) => {
-    const decoded = Buffer.from(cursor, "base64url").toString();
-    const parsed = taskIdSchema.safeParse(decoded);
-    if (!parsed.success || encodeCursor(parsed.data) !== cursor) {
-      ctx.addIssue({ code: "custom", message: "is not a cursor returned by this API" });
-      return z.NEVER;
-    }
-    return parsed.data;
-  });
+export const taskParamsSchema = z.object({ id: idParamSchema("Task id") });
 
 export const taskListQuerySchema = z.object({
   completed: z
@@ -91,14 +57,7 @@ export const taskListQuerySchema = z.object({
     .transform((value) => value === "true")
     .optional()
     .meta({ description: "Only completed (`true`) or only open (`false`) tasks; all when absent" }),
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, `must be an integer from 1 to ${PAGE_SIZE_MAX}`)
-    .transform(Number)
-    .pipe(z.number().min(1, `must be at least 1`).max(PAGE_SIZE_MAX, `must be at most ${PAGE_SIZE_MAX}`))
-    .optional()
-    .transform((limit) => limit ?? PAGE_SIZE_DEFAULT)
-    .meta({ type: "integer", minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT, description: "Page size" }),
+  limit: limitSchema,
   cursor: cursorSchema.optional(),
 });
 
@@ -106,26 +65,23 @@ export type TaskCreate = z.infer<typeof taskCreateSchema>;
 export type TaskPatch = z.infer<typeof taskPatchSchema>;
 export type TaskListQuery = z.infer<typeof taskListQuerySchema>;
 
-const timestamp = z.iso.datetime().meta({ description: "RFC 3339, UTC", example: "2026-12-01T15:04:05.123Z" });
+// Better Auth's user ids are 32 random letters and digits.
+const userIdSchema = z.string().meta({ description: "The owner; always the caller", maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" });
 
 export const taskSchema = z
   .object({
-    id: z.int().min(1).max(INT4_MAX).meta({ example: 42 }),
-    user_id: z.string().meta({ description: "The owner; always the caller" }),
-    title: z.string().meta({ example: "Write the release notes" }),
-    description: z.string().nullable().meta({ example: "Cover the API changes" }),
+    id: idSchema,
+    user_id: userIdSchema,
+    // Stored trimmed, never empty.
+    title: z.string().meta({ maxLength: TITLE_MAX, pattern: "\\S", example: "Write the release notes" }),
+    description: z.string().nullable().meta({ maxLength: DESCRIPTION_MAX, example: "Cover the API changes" }),
     completed: z.boolean(),
-    created_at: timestamp,
-    updated_at: timestamp.meta({ description: "RFC 3339, UTC; changes on every successful update" }),
+    created_at: timestampSchema,
+    updated_at: timestampSchema.meta({ description: "RFC 3339, UTC; changes on every successful update" }),
   })
   .meta({ id: "Task" });
 
-export const taskPageSchema = z
-  .object({
-    items: z.array(taskSchema).meta({ description: "Newest first" }),
-    next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page" }),
-  })
-  .meta({ id: "TaskPage" });
+export const taskPageSchema = pageSchema(taskSchema, "TaskPage", "Newest first");
 
 export type Task = z.infer<typeof taskSchema>;
 export type TaskPage = z.infer<typeof taskPageSchema>;

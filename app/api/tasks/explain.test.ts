@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { rowsOf } from "@/lib/db/rows";
+import { scopeOf } from "@/lib/resource/cursor";
+import { ownedRow } from "@/lib/resource/owned";
+import { listTasksQuery } from "@/lib/tasks/queries";
 import { tasks, users } from "@/lib/db/schema";
 
 // The list and get queries must be served by an index, never by a sequential scan of tasks, and
 // the list by an index on the owner (user_id in its Index Cond), so that the rows read are
-// bounded by that user's own rows. The queries are built with the same drizzle calls as
-// lib/tasks/queries.ts and explained as drizzle renders them (.toSQL()), on every driver.
+// bounded by that user's own rows. The list query is lib/tasks/queries.ts's own
+// (listTasksQuery), explained as drizzle renders it (.toSQL()), on every driver.
 //
 // The data must look like production to the planner: a user owning a small share of a table
 // too big to scan. With 2,000 rows among 4 users the planner rightly prefers a seq scan and a
@@ -92,18 +95,12 @@ describe("EXPLAIN: the task queries use an index, never a Seq Scan on tasks", ()
     await database.delete(users).where(inArray(users.id, userIds));
   });
 
-  // listTasks in lib/tasks/queries.ts, for each shape of the list request. (Not async: a query
-  // builder is a thenable, and returning it from an async function would run it.)
-  const listQuery = (completed?: boolean, cursor?: number) => {
-    const conditions: SQL[] = [eq(tasks.userId, userId)];
-    if (completed !== undefined) conditions.push(eq(tasks.completed, completed));
-    if (cursor !== undefined) conditions.push(lt(tasks.id, cursor));
-    return database
-      .select()
-      .from(tasks)
-      .where(and(...conditions))
-      .orderBy(desc(tasks.id))
-      .limit(LIMIT + 1);
+  // The list query exactly as listTasks runs it, for each shape of the list request. (Not
+  // async: a query builder is a thenable, and returning it from an async function would run it.)
+  const listQuery = (completed?: boolean, cursorAt?: number) => {
+    const query = { completed, limit: LIMIT };
+    const cursor = cursorAt === undefined ? undefined : { scope: scopeOf(query), values: [cursorAt] };
+    return listTasksQuery(database, userId, { ...query, cursor });
   };
 
   it.each([
@@ -119,11 +116,7 @@ describe("EXPLAIN: the task queries use an index, never a Seq Scan on tasks", ()
   });
 
   it("get by id (getTask, and the WHERE of update and delete)", async () => {
-    const query = database
-      .select()
-      .from(tasks)
-      .where(and(eq(tasks.id, ownTaskId), eq(tasks.userId, userId)))
-      .limit(1);
+    const query = database.select().from(tasks).where(ownedRow(tasks, userId, ownTaskId)).limit(1);
     expectIndexed(await explain(query), "id");
   });
 });

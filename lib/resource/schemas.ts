@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { CURSOR_MAX } from "@/lib/resource/cursor";
+
+// The parts of a resource's contract that every user-scoped resource shares: integer ids in
+// the path, page size, and the page envelope.
+
+export const INT4_MAX = 2_147_483_647;
+
+/** A path id: a positive int4 written canonically ("1", never "01", "+1" or "1.0"). */
+export function idParamSchema(description: string) {
+  return z
+    .string()
+    .regex(/^[1-9][0-9]{0,9}$/, "must be a positive integer")
+    .transform(Number)
+    .pipe(z.number().max(INT4_MAX, "is out of range"))
+    .meta({ type: "integer", minimum: 1, maximum: INT4_MAX, description, example: 42 });
+}
+
+export const idSchema = z.int().min(1).max(INT4_MAX).meta({ example: 42 });
+
+export const PAGE_SIZE_DEFAULT = 50;
+export const PAGE_SIZE_MAX = 100;
+
+export const limitSchema = z
+  .string()
+  .regex(/^[0-9]{1,3}$/, `must be an integer from 1 to ${PAGE_SIZE_MAX}`)
+  .transform(Number)
+  .pipe(z.number().min(1, "must be at least 1").max(PAGE_SIZE_MAX, `must be at most ${PAGE_SIZE_MAX}`))
+  .optional()
+  .transform((limit) => limit ?? PAGE_SIZE_DEFAULT)
+  .meta({ type: "integer", minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT, description: "Page size" });
+
+// Date#toISOString(): 24 characters (27 past the year 9999).
+export const timestampSchema = z.iso.datetime().meta({ description: "RFC 3339, UTC", maxLength: 30, example: "2026-12-01T15:04:05.123Z" });
+
+/** `{items, next_cursor}` of the given item schema, registered as `<id>`. */
+export function pageSchema<T extends z.ZodType>(item: T, id: string, order: string) {
+  return z
+    .object({
+      items: z.array(item).meta({ description: order, maxItems: PAGE_SIZE_MAX }),
+      next_cursor: z.string().nullable().meta({
+        description: "Pass as `cursor` for the next page; null on the last page",
+        maxLength: CURSOR_MAX,
+        pattern: "^[A-Za-z0-9_-]+$",
+      }),
+    })
+    .meta({ id });
+}
