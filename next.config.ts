@@ -1,27 +1,13 @@
-import os from "node:os";
 import type { NextConfig } from "next";
+import { machineHosts } from "./lib/http/machine-hosts";
 import { API_POLICY, COMMON_HEADERS, DOCS_POLICY } from "./lib/http/security-headers";
 
 // `next dev` refuses its own dev resources (/_next/*, the HMR socket) to pages whose Origin
 // hostname is not localhost, *.localhost, the -H hostname or listed here, so /admin opened at
 // http://127.0.0.1:3000 or at the "Network" address that `next dev` prints stayed on
-// "Loading…". Next 16 compares bare hostnames (no scheme, no port; `*.` / `**.` wildcards for
-// subdomains; IPv6 in brackets, as in a URL), so these are this machine's own addresses, read
-// when the config loads: loopback and every interface address a browser can name (link-local
-// IPv6 needs a zone id in a URL, so it is left out, as Next leaves it out of "Network").
-function ownAddresses(): string[] {
-  const hosts = new Set(["127.0.0.1", "[::1]"]);
-  for (const addresses of Object.values(os.networkInterfaces())) {
-    for (const { family, address, scopeid } of addresses ?? []) {
-      if (family === "IPv4") hosts.add(address);
-      else if (family === "IPv6" && !scopeid) hosts.add(`[${address.toLowerCase()}]`);
-    }
-  }
-  return [...hosts];
-}
-
+// "Loading…". Next 16 compares bare hostnames (no scheme, no port; IPv6 in brackets).
 const nextConfig: NextConfig = {
-  allowedDevOrigins: ownAddresses(),
+  allowedDevOrigins: machineHosts(),
   // PGlite loads its WebAssembly and data files from its own package directory at run time.
   serverExternalPackages: ["@electric-sql/pglite"],
   poweredByHeader: false,

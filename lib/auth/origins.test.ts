@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { machineHosts } from "@/lib/http/machine-hosts";
 import { authBaseURL, trustedOrigins } from "@/lib/auth/origins";
 
 const none = { CORS_ORIGINS: [] as string[] };
@@ -30,9 +31,13 @@ describe("Better Auth origins", () => {
     expect(origins.join(" ")).not.toContain("*");
   });
 
-  it("locally, derive the origin from the request for local hosts only", () => {
+  it("locally, derive the origin from the request for this machine's own names only", () => {
     const base = authBaseURL(none);
     expect(base).toMatchObject({ protocol: "http" });
-    expect(typeof base === "object" && base.allowedHosts.every((host) => /^(localhost|127\.0\.0\.1|\[::1\])/.test(host))).toBe(true);
+    const own = ["localhost", ...machineHosts()];
+    const hosts = typeof base === "object" ? base.allowedHosts : [];
+    expect(hosts).toEqual(expect.arrayContaining(["localhost:*", "127.0.0.1:*", "[::1]:*"]));
+    expect(hosts.every((host) => own.includes(host.replace(/:\*$/, "")))).toBe(true);
+    expect(hosts.join(" ")).not.toMatch(/(^|\s)\*/);
   });
 });

@@ -1,8 +1,11 @@
 import type { Env } from "@/lib/env";
+import { machineHosts } from "@/lib/http/machine-hosts";
 
 type Origins = Pick<Env, "BETTER_AUTH_URL" | "CORS_ORIGINS" | "VERCEL_URL" | "VERCEL_BRANCH_URL" | "VERCEL_PROJECT_PRODUCTION_URL">;
 
-const LOCAL_HOSTS = ["localhost", "localhost:*", "127.0.0.1", "127.0.0.1:*", "[::1]", "[::1]:*"];
+// This machine's own names, on any port: `localhost`, loopback and its interface addresses (the
+// "Network" address `next dev` prints), so that the app works wherever it is opened locally.
+const localHosts = () => ["localhost", ...machineHosts()].flatMap((host) => [host, `${host}:*`]);
 
 /** The hosts this deployment answers on, as Vercel names them: exact hosts, never `*.vercel.app`. */
 export function deploymentHosts(env: Origins): string[] {
@@ -21,7 +24,7 @@ export function authBaseURL(env: Origins) {
   if (env.BETTER_AUTH_URL) return env.BETTER_AUTH_URL;
   const hosts = deploymentHosts(env);
   if (hosts.length > 0) return { allowedHosts: hosts, fallback: `https://${hosts[0]}`, protocol: "auto" as const };
-  return { allowedHosts: LOCAL_HOSTS, protocol: "http" as const };
+  return { allowedHosts: localHosts(), protocol: "http" as const };
 }
 
 /** Origins whose browsers may call the auth routes with cookies. */
