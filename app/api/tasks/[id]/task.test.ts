@@ -2,25 +2,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { api, createTask, expectError, expectValidation, signUp, type ApiResponse, type TestUser } from "@/test/api";
 
 // Integration tests for GET, PUT, PATCH and DELETE /api/tasks/{id}, on the real handlers and
-// database. Every test makes its own users: the pg and neon projects share one database.
+// database: the rules of tasks. Ids, ownership, credentials and 405 are the shared resource
+// contract (app/api/resources.test.ts). Every test makes its own users: the pg and neon
+// projects share one database.
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const EMOJI = "\u{1F600}"; // one code point, two UTF-16 units
 const JSON_HEADERS = { "content-type": "application/json" };
 
-type Method = "GET" | "PUT" | "PATCH" | "DELETE";
-const METHODS: Method[] = ["GET", "PUT", "PATCH", "DELETE"];
-/** A body each method accepts, so that only the id or the owner decides the answer. */
-const VALID_BODY: Record<Method, unknown> = {
-  GET: undefined,
-  PUT: { title: "replaced", description: "by PUT", completed: true },
-  PATCH: { completed: true },
-  DELETE: undefined,
-};
-
 const path = (id: number | string) => `/api/tasks/${id}`;
-const call = (method: Method, user: TestUser | undefined, id: number | string, json: unknown = VALID_BODY[method]) =>
-  api(method, path(id), { token: user?.token, json });
 const get = (user: TestUser, id: number | string) => api("GET", path(id), { token: user.token });
 const put = (user: TestUser, id: number | string, json: unknown) => api("PUT", path(id), { token: user.token, json });
 const patch = (user: TestUser, id: number | string, json: unknown) => api("PATCH", path(id), { token: user.token, json });
@@ -55,75 +45,6 @@ function expectLater(after: string, before: string) {
   expect(Date.parse(after)).toBeGreaterThan(Date.parse(before));
   expect(after > before).toBe(true);
 }
-
-/** The id of a task that existed and no longer does. */
-async function deletedTaskId(user: TestUser): Promise<number> {
-  const task = await createTask(user, { title: "soon gone" });
-  expect((await del(user, task.id)).status).toBe(204);
-  return task.id;
-}
-
-describe.each(METHODS)("%s /api/tasks/{id}: ids, ownership and auth", (method) => {
-  let owner: TestUser;
-  let stranger: TestUser;
-  beforeAll(async () => {
-    owner = await signUp("Owner");
-    stranger = await signUp("Stranger");
-  });
-
-  it.each(["abc", "0", "-1", "1.5", "1e3", "0x10", "99999999999", "2147483648"])("rejects the id %s with 400", async (id) => {
-    expectValidation(await call(method, owner, id), "id");
-  });
-
-  it("answers TASK_NOT_FOUND for the largest int4 id, which is valid but missing", async () => {
-    expectNotFound(await call(method, owner, 2147483647));
-  });
-
-  it("answers TASK_NOT_FOUND for a deleted task, and does not bring it back", async () => {
-    const id = await deletedTaskId(owner);
-    expectNotFound(await call(method, owner, id));
-    expectNotFound(await get(owner, id));
-  });
-
-  it("answers for another user's task exactly as for a missing one, and leaves it unchanged", async () => {
-    const task = await createTask(owner, { title: "private", description: "owner only", completed: false });
-    const missing = await call(method, stranger, await deletedTaskId(stranger));
-    const foreign = await call(method, stranger, task.id);
-
-    expectNotFound(foreign);
-    expect(foreign.status).toBe(missing.status);
-    expect({ ...foreign.body, request_id: undefined }).toEqual({ ...missing.body, request_id: undefined });
-    expect(foreign.headers.get("x-error-code")).toBe(missing.headers.get("x-error-code"));
-    expect(foreign.headers.get("content-type")).toBe(missing.headers.get("content-type"));
-
-    const after = await get(owner, task.id);
-    expect(after.status).toBe(200);
-    expect(after.body).toEqual(task);
-  });
-
-  it("answers 401 with WWW-Authenticate: Bearer without valid credentials", async () => {
-    const task = await createTask(owner, { title: "guarded" });
-    const badCredentials: Record<string, string>[] = [
-      {},
-      { authorization: "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
-      { authorization: "Basic eDp5" },
-    ];
-    for (const headers of badCredentials) {
-      const response = await api(method, path(task.id), { headers, json: VALID_BODY[method] });
-      expectError(response, 401, "UNAUTHORIZED");
-      expect(response.headers.get("www-authenticate")).toBe("Bearer");
-    }
-    // 401 also comes before the id is looked at.
-    expectError(await call(method, undefined, "abc"), 401, "UNAUTHORIZED");
-    expect((await get(owner, task.id)).body).toEqual(task);
-  });
-
-  it("works with the session cookie", async () => {
-    const task = await createTask(owner, { title: "cookie" });
-    const response = await api(method, path(task.id), { cookie: owner.cookie, json: VALID_BODY[method] });
-    expect(response.status).toBe(method === "DELETE" ? 204 : 200);
-  });
-});
 
 describe("GET /api/tasks/{id}", () => {
   it("answers the user's own task", async () => {
@@ -188,18 +109,6 @@ describe("PUT /api/tasks/{id}", () => {
     expectValidation(response, "title");
   });
 
-  it("answers INVALID_JSON, 415 and 413 for bad bodies", async () => {
-    const task = await createTask(user);
-    const raw = (body: BodyInit, headers: Record<string, string> = JSON_HEADERS) =>
-      api("PUT", path(task.id), { token: user.token, body, headers });
-    expectError(await raw("{not json"), 400, "INVALID_JSON");
-    expectError(await raw("[]"), 400, "INVALID_JSON");
-    expectError(await raw("null"), 400, "INVALID_JSON");
-    expectError(await raw('{"title":"x"}', { "content-type": "text/plain" }), 415, "UNSUPPORTED_MEDIA_TYPE");
-    const big = JSON.stringify({ title: "x", description: "y".repeat(70_000) });
-    expectError(await raw(big, { ...JSON_HEADERS, "content-length": String(big.length) }), 413, "PAYLOAD_TOO_LARGE");
-    expect((await get(user, task.id)).body).toEqual(task);
-  });
 });
 
 describe("PATCH /api/tasks/{id}", () => {
@@ -256,15 +165,6 @@ describe("PATCH /api/tasks/{id}", () => {
     expectValidation(response, "description");
   });
 
-  it("answers INVALID_JSON and 415 for bad bodies", async () => {
-    const task = await createTask(user);
-    const raw = (body: BodyInit, headers: Record<string, string> = JSON_HEADERS) =>
-      api("PATCH", path(task.id), { token: user.token, body, headers });
-    expectError(await raw(""), 400, "INVALID_JSON");
-    expectError(await raw("42"), 400, "INVALID_JSON");
-    expectError(await raw('{"completed":true}', { "content-type": "application/merge-patch+json" }), 415, "UNSUPPORTED_MEDIA_TYPE");
-    expect((await get(user, task.id)).body).toEqual(task);
-  });
 });
 
 describe("updated_at and created_at", () => {
@@ -322,19 +222,6 @@ describe("DELETE /api/tasks/{id}", () => {
 
     const list = await api("GET", "/api/tasks", { token: user.token });
     expect(list.body.items).toEqual([keep]);
-  });
-});
-
-describe("POST /api/tasks/{id}", () => {
-  it("answers 405 METHOD_NOT_ALLOWED with Allow listing the supported methods", async () => {
-    const user = await signUp();
-    const task = await createTask(user);
-    const response = await api("POST", path(task.id), { token: user.token, json: { title: "x" } });
-    expectError(response, 405, "METHOD_NOT_ALLOWED");
-    const allow = (response.headers.get("allow") ?? "").split(",").map((value) => value.trim());
-    expect(allow).toEqual(expect.arrayContaining(["GET", "PUT", "PATCH", "DELETE"]));
-    expect(allow).not.toContain("POST");
-    expect((await get(user, task.id)).body).toEqual(task);
   });
 });
 
