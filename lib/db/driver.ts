@@ -93,12 +93,14 @@ async function openNeon(env: Env): Promise<DatabaseHandle> {
 
 async function openPglite(env: Env): Promise<DatabaseHandle> {
   const { PGlite } = await import("@electric-sql/pglite");
+  // The extensions the migrations create (CREATE EXTENSION), as PostgreSQL servers ship them.
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { acquireDirectoryLock } = await import("@/lib/db/pglite-lock");
   const directory = pgliteDirectory(env.DATABASE_URL);
   const releaseLock = directory ? acquireDirectoryLock(directory) : () => {};
   try {
-    const client = directory ? new PGlite(directory) : new PGlite();
+    const client = new PGlite({ dataDir: directory, extensions: { pg_trgm } });
     await client.waitReady;
     return {
       db: drizzle({ client, schema }),

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, pgTable, text, timestamp, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, pgTable, smallint, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -116,6 +116,26 @@ export const requestCounters = pgTable("request_counters", {
   count: integer("count").notNull(),
 });
 
+// A user's lists of tasks. Names are unique per user regardless of case, so the name in lower
+// case (compared byte-wise, the same on every server and locale) orders a user's lists on its
+// own, and its unique index serves both the rule and the paging.
+export const lists = pgTable(
+  "lists",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: varchar("name", { length: 100 }).notNull(),
+    ...timestamps,
+  },
+  (table) => [
+    uniqueIndex("lists_user_id_name_key").on(table.userId, sql`(lower(${table.name}) collate "C")`),
+    // The target of tasks' (list_id, user_id) foreign key: a task can only be in its owner's list.
+    uniqueIndex("lists_id_user_id_key").on(table.id, table.userId),
+  ],
+);
+
 export const tasks = pgTable(
   "tasks",
   {
@@ -126,15 +146,27 @@ export const tasks = pgTable(
     title: varchar("title", { length: 200 }).notNull(),
     description: varchar("description", { length: 1000 }),
     completed: boolean("completed").notNull().default(false),
+    // In one of the owner's lists, or none. The foreign key (list_id, user_id) → lists (id,
+    // user_id), ON DELETE SET NULL (list_id), is in migration 0003: drizzle cannot say "set
+    // only list_id to null", and a list's deletion must keep its tasks.
+    listId: integer("list_id"),
+    dueAt: timestamp("due_at", { withTimezone: true, precision: 3 }),
+    // 0 none, 1 low, 2 medium, 3 high (lib/tasks/schema.ts maps the names), so that it sorts.
+    priority: smallint("priority").notNull().default(0),
     ...timestamps,
   },
-  // The list query is "this user's tasks, optionally only open or completed, newest first,
-  // after a cursor id": each index below serves one of those shapes as an ordered range scan.
+  // Each list shape (a sort, optionally a filter, after a cursor) is an ordered range scan of
+  // one of these, bounded by the owner's rows; `q` is served by the trigram index.
   (table) => [
     index("tasks_user_id_id_idx").on(table.userId, sql`${table.id} desc`),
     index("tasks_user_id_completed_id_idx").on(table.userId, table.completed, sql`${table.id} desc`),
+    index("tasks_user_id_list_id_id_idx").on(table.userId, table.listId, sql`${table.id} desc`),
+    index("tasks_user_id_due_at_id_idx").on(table.userId, sql`${table.dueAt} asc nulls last`, table.id),
+    index("tasks_user_id_priority_id_idx").on(table.userId, sql`${table.priority} desc`, sql`${table.id} desc`),
+    index("tasks_title_trgm_idx").using("gin", sql`${table.title} gin_trgm_ops`),
   ],
 );
 
 export type UserRow = typeof users.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
+export type ListRow = typeof lists.$inferSelect;
