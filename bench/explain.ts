@@ -37,7 +37,7 @@ export function planNodes(plan: PlanNode): PlanNode[] {
 export function taskQueries(client: pg.Client, userId: string, taskId: number, cursor: number) {
   const db = drizzle({ client, schema });
   const list = (completed: boolean | undefined, after: number | undefined, limit = 50) => {
-    const query = { completed, limit };
+    const query = { completed, limit, sort: "created" as const };
     return listTasksQuery(db, userId, { ...query, cursor: after === undefined ? undefined : { scope: scopeOf(query), values: [after] } });
   };
   return {

@@ -48,14 +48,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List your tasks, newest first
-         * @description Keyset paging: follow `next_cursor` until it is null. No duplicates or gaps across pages.
+         * List your tasks: filter, sort and search
+         * @description Filters combine. Keyset paging for every sort: follow `next_cursor` until it is null; no duplicates or gaps across pages while tasks change. A cursor only works with the sort and filters it was made for (else 400).
          */
         get: operations["listTasks"];
         put?: never;
         /**
          * Create a task
-         * @description `description` defaults to null and `completed` to false. Counts against your write limit.
+         * @description `description`, `list_id` and `due_at` default to null, `completed` to false, `priority` to `none`. `list_id` must be one of your lists. Counts against your write limit.
          */
         post: operations["createTask"];
         delete?: never;
@@ -78,7 +78,7 @@ export interface paths {
         get: operations["getTask"];
         /**
          * Replace a task
-         * @description Full replace: `description` and `completed` reset to null and false when absent.
+         * @description Full replace: absent fields go back to their defaults (`description`, `list_id`, `due_at` null; `completed` false; `priority` none).
          */
         put: operations["replaceTask"];
         post?: never;
@@ -91,9 +91,59 @@ export interface paths {
         head?: never;
         /**
          * Update some fields of a task
-         * @description Any non-empty subset of `title`, `description`, `completed`.
+         * @description Any non-empty subset of the fields; the others stay as they are.
          */
         patch: operations["updateTask"];
+        trace?: never;
+    };
+    "/api/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your lists, by name
+         * @description Ordered by name, ignoring case. Keyset paging: follow `next_cursor` until it is null.
+         */
+        get: operations["listLists"];
+        put?: never;
+        /**
+         * Create a list
+         * @description Counts against your write limit.
+         */
+        post: operations["createList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of your lists
+         * @description Another user's list answers 404, exactly like a missing one.
+         */
+        get: operations["getList"];
+        /** Replace a list */
+        put: operations["replaceList"];
+        post?: never;
+        /**
+         * Delete a list
+         * @description Its tasks stay, in no list (`list_id` null).
+         */
+        delete: operations["deleteList"];
+        options?: never;
+        head?: never;
+        /** Rename a list */
+        patch: operations["updateList"];
         trace?: never;
     };
     "/api/auth/sign-up/email": {
@@ -295,7 +345,7 @@ export interface components {
             request_id?: string;
         };
         TaskPage: {
-            /** @description Newest first */
+            /** @description In the requested sort */
             items: components["schemas"]["Task"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
             next_cursor: string | null;
@@ -313,6 +363,52 @@ export interface components {
             /** @example Cover the API changes */
             description: string | null;
             completed: boolean;
+            /**
+             * Format: int32
+             * @description The list it is in, or null
+             * @example 42
+             */
+            list_id: number | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, or null
+             * @example 2026-12-01T15:04:05.123Z
+             */
+            due_at: string | null;
+            /**
+             * @description Sorts high, medium, low, none
+             * @enum {string}
+             */
+            priority: "none" | "low" | "medium" | "high";
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             * @example 2026-12-01T15:04:05.123Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC; changes on every successful update
+             * @example 2026-12-01T15:04:05.123Z
+             */
+            updated_at: string;
+        };
+        ListPage: {
+            /** @description By name, case-insensitively */
+            items: components["schemas"]["List"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        List: {
+            /**
+             * Format: int32
+             * @example 42
+             */
+            id: number;
+            /** @description The owner; always the caller */
+            user_id: string;
+            /** @example Groceries */
+            name: string;
             /**
              * Format: date-time
              * @description RFC 3339, UTC
@@ -574,6 +670,16 @@ export interface operations {
             query?: {
                 /** @description Only completed (`true`) or only open (`false`) tasks; all when absent */
                 completed?: "true" | "false";
+                /** @description Only the tasks in this list, or `none` for the tasks in no list */
+                list_id?: "none" | number;
+                /** @description Only tasks due before this instant (RFC 3339) */
+                due_before?: string;
+                /** @description Only tasks due at or after this instant (RFC 3339) */
+                due_after?: string;
+                /** @description Only tasks whose title contains this text, ignoring case */
+                q?: string;
+                /** @description `created`: newest first; `due`: soonest first, undated last; `priority`: highest first. Ties by id */
+                sort?: "created" | "due" | "priority";
                 /** @description Page size */
                 limit?: number;
                 /** @description `next_cursor` from the previous page (opaque) */
@@ -715,6 +821,23 @@ export interface operations {
                     description?: string | null;
                     /** @description No coercion: "true" is rejected */
                     completed?: boolean;
+                    /**
+                     * Format: int32
+                     * @description One of your lists, or null for none. Another user's list is refused like a missing one
+                     * @example 7
+                     */
+                    list_id?: number | null;
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 with any offset, or null; stored and returned in UTC to the millisecond
+                     * @example 2026-12-24T18:00:00+01:00
+                     */
+                    due_at?: string | null;
+                    /**
+                     * @description Sorts high, medium, low, none
+                     * @enum {string}
+                     */
+                    priority?: "none" | "low" | "medium" | "high";
                 };
             };
         };
@@ -1049,6 +1172,23 @@ export interface operations {
                     description?: string | null;
                     /** @description No coercion: "true" is rejected */
                     completed?: boolean;
+                    /**
+                     * Format: int32
+                     * @description One of your lists, or null for none. Another user's list is refused like a missing one
+                     * @example 7
+                     */
+                    list_id?: number | null;
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 with any offset, or null; stored and returned in UTC to the millisecond
+                     * @example 2026-12-24T18:00:00+01:00
+                     */
+                    due_at?: string | null;
+                    /**
+                     * @description Sorts high, medium, low, none
+                     * @enum {string}
+                     */
+                    priority?: "none" | "low" | "medium" | "high";
                 };
             };
         };
@@ -1418,6 +1558,23 @@ export interface operations {
                     description?: string | null;
                     /** @description No coercion: "true" is rejected */
                     completed?: boolean;
+                    /**
+                     * Format: int32
+                     * @description One of your lists, or null for none. Another user's list is refused like a missing one
+                     * @example 7
+                     */
+                    list_id?: number | null;
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 with any offset, or null; stored and returned in UTC to the millisecond
+                     * @example 2026-12-24T18:00:00+01:00
+                     */
+                    due_at?: string | null;
+                    /**
+                     * @description Sorts high, medium, low, none
+                     * @enum {string}
+                     */
+                    priority?: "none" | "low" | "medium" | "high";
                 };
             };
         };
@@ -1509,6 +1666,1073 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "TASK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
+            415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    listLists: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description `next_cursor` from the previous page (opaque) */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of lists */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPage"];
+                };
+            };
+            /** @description `VALIDATION_ERROR`: Request validation failed */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "VALIDATION_ERROR";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: Authentication required */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    createList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description 1 to 100 Unicode code points as sent, not all whitespace; stored trimmed; unique among your lists regardless of case
+                     * @example Groceries
+                     */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The created list */
+            201: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description URL of the new list */
+                    Location: string;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "VALIDATION_ERROR" | "INVALID_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: Authentication required */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: the API key has the `read` scope (writes need a `read-write` key), or a write authenticated by cookie came from an untrusted `Origin` */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `LIST_NAME_TAKEN`: you already have a list with this name, in any letter case */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "LIST_NAME_TAKEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "LIST_NAME_TAKEN";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
+            415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description List id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description `VALIDATION_ERROR`: Request validation failed */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "VALIDATION_ERROR";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: Authentication required */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `LIST_NOT_FOUND`: List not found */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "LIST_NOT_FOUND";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "LIST_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    replaceList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description List id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description 1 to 100 Unicode code points as sent, not all whitespace; stored trimmed; unique among your lists regardless of case
+                     * @example Groceries
+                     */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The replaced list */
+            200: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "VALIDATION_ERROR" | "INVALID_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: Authentication required */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: the API key has the `read` scope (writes need a `read-write` key), or a write authenticated by cookie came from an untrusted `Origin` */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `LIST_NOT_FOUND`: List not found */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "LIST_NOT_FOUND";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "LIST_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `LIST_NAME_TAKEN`: you already have a list with this name, in any letter case */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "LIST_NAME_TAKEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "LIST_NAME_TAKEN";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PAYLOAD_TOO_LARGE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Request body must be application/json */
+            415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNSUPPORTED_MEDIA_TYPE";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    deleteList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description List id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; empty body */
+            204: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `VALIDATION_ERROR`: Request validation failed */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "VALIDATION_ERROR";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: Authentication required */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: the API key has the `read` scope (writes need a `read-write` key), or a write authenticated by cookie came from an untrusted `Origin` */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `LIST_NOT_FOUND`: List not found */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "LIST_NOT_FOUND";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "LIST_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    updateList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description List id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description 1 to 100 Unicode code points as sent, not all whitespace; stored trimmed; unique among your lists regardless of case
+                     * @example Groceries
+                     */
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The updated list */
+            200: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description `VALIDATION_ERROR`: Request validation failed; `INVALID_JSON`: Request body must be a JSON object */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR" | "INVALID_JSON";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "VALIDATION_ERROR" | "INVALID_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: Authentication required */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: the API key has the `read` scope (writes need a `read-write` key), or a write authenticated by cookie came from an untrusted `Origin` */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "FORBIDDEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `LIST_NOT_FOUND`: List not found */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "LIST_NOT_FOUND";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "LIST_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `LIST_NAME_TAKEN`: you already have a list with this name, in any letter case */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "LIST_NAME_TAKEN";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "LIST_NAME_TAKEN";
                     };
                 };
             };

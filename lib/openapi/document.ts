@@ -323,6 +323,7 @@ export function generateOpenApiDocument() {
       { name: "Auth", description: "Better Auth, email and password" },
       { name: "API keys", description: "Long-lived credentials for scripts, managed with a signed-in session" },
       { name: "Tasks", description: "Your tasks; nobody else's are visible" },
+      { name: "Lists", description: "Your lists of tasks" },
       { name: "Health", description: "Liveness of the API and its database" },
       { name: "Docs", description: "This document" },
     ],

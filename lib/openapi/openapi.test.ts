@@ -94,6 +94,9 @@ describe("the response validator used by the integration suite", () => {
     title: "t",
     description: null,
     completed: false,
+    list_id: null,
+    due_at: null,
+    priority: "none",
     created_at: "2026-12-01T00:00:00.000Z",
     updated_at: "2026-12-01T00:00:00.000Z",
   };

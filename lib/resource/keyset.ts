@@ -9,7 +9,8 @@ import { ApiError } from "@/lib/errors";
 // promise. Nullable keys sort their nulls last in both directions.
 
 export interface SortKey<Row> {
-  column: AnyColumn;
+  /** A column, or an expression an index is built on. */
+  column: AnyColumn | SQL;
   direction: "asc" | "desc";
   nullable?: boolean;
   /** The row's value of this key, as it travels in a cursor. */
@@ -44,10 +45,12 @@ export function after<Row>(keys: SortKey<Row>[], cursor: Cursor, scope: string):
     const raw = cursor.values[i]!;
     if (raw === null ? !key.nullable : !key.cursorValue.safeParse(raw).success) throw invalidCursor();
     const value = raw === null ? null : key.toParam ? key.toParam(raw) : raw;
+    // drizzle's operators take a column or an expression alike; its overloads take them apart.
+    const column = key.column as AnyColumn;
     const beyond = key.direction === "asc" ? gt : lt;
     // Nothing sorts after a null (nulls are last) but other nulls, which equality covers.
-    if (value !== null) alternatives.push(and(...equalSoFar, key.nullable ? or(beyond(key.column, value), isNull(key.column)) : beyond(key.column, value))!);
-    equalSoFar.push(value === null ? isNull(key.column) : eq(key.column, value));
+    if (value !== null) alternatives.push(and(...equalSoFar, key.nullable ? or(beyond(column, value), isNull(column)) : beyond(column, value))!);
+    equalSoFar.push(value === null ? isNull(column) : eq(column, value));
   });
   return or(...alternatives) ?? sql`false`;
 }

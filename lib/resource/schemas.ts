@@ -6,6 +6,23 @@ import { CURSOR_MAX } from "@/lib/resource/cursor";
 
 export const INT4_MAX = 2_147_483_647;
 
+const codePoints = (value: string) => [...value].length;
+
+/**
+ * Text PostgreSQL can store, of at most `max` Unicode code points (what JSON Schema's
+ * maxLength counts). PostgreSQL text cannot hold U+0000, and a lone UTF-16 surrogate cannot be
+ * encoded as UTF-8: both would fail in the database, so they are validation errors here.
+ */
+export const storableText = (max: number) =>
+  z
+    .string()
+    .refine((value) => !value.includes("\u0000"), "must not contain U+0000")
+    .refine((value) => value.isWellFormed(), "must be valid Unicode (no lone surrogates)")
+    .refine((value) => codePoints(value) <= max, `must be at most ${max} characters`);
+
+// Better Auth's user ids are 32 random letters and digits.
+export const userIdSchema = z.string().meta({ description: "The owner; always the caller", maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" });
+
 /** A path id: a positive int4 written canonically ("1", never "01", "+1" or "1.0"). */
 export function idParamSchema(description: string) {
   return z

@@ -10,8 +10,10 @@ export const listTasks = userOperation({
   path: "/api/tasks",
   operationId: "listTasks",
   tag,
-  summary: "List your tasks, newest first",
-  description: "Keyset paging: follow `next_cursor` until it is null. No duplicates or gaps across pages.",
+  summary: "List your tasks: filter, sort and search",
+  description:
+    "Filters combine. Keyset paging for every sort: follow `next_cursor` until it is null; no duplicates or gaps across " +
+    "pages while tasks change. A cursor only works with the sort and filters it was made for (else 400).",
   query: taskListQuerySchema,
   response: { status: 200, description: "One page of tasks", schema: taskPageSchema },
   handler: async ({ user, query }) => Response.json(await queries.listTasks(user.id, query)),
@@ -23,7 +25,9 @@ export const createTask = userOperation({
   operationId: "createTask",
   tag,
   summary: "Create a task",
-  description: "`description` defaults to null and `completed` to false. Counts against your write limit.",
+  description:
+    "`description`, `list_id` and `due_at` default to null, `completed` to false, `priority` to `none`. " +
+    "`list_id` must be one of your lists. Counts against your write limit.",
   body: taskCreateSchema,
   response: {
     status: 201,
@@ -60,7 +64,7 @@ export const replaceTask = userOperation({
   operationId: "replaceTask",
   tag,
   summary: "Replace a task",
-  description: "Full replace: `description` and `completed` reset to null and false when absent.",
+  description: "Full replace: absent fields go back to their defaults (`description`, `list_id`, `due_at` null; `completed` false; `priority` none).",
   body: taskReplaceSchema,
   response: { status: 200, description: "The replaced task", schema: taskSchema },
   handler: async ({ user, params, body }) => Response.json(await queries.replaceTask(user.id, params.id, body)),
@@ -72,7 +76,7 @@ export const updateTask = userOperation({
   operationId: "updateTask",
   tag,
   summary: "Update some fields of a task",
-  description: "Any non-empty subset of `title`, `description`, `completed`.",
+  description: "Any non-empty subset of the fields; the others stay as they are.",
   body: taskPatchSchema,
   response: { status: 200, description: "The updated task", schema: taskSchema },
   handler: async ({ user, params, body }) => Response.json(await queries.updateTask(user.id, params.id, body)),

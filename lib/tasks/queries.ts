@@ -1,11 +1,14 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, ilike, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
 import { db, type Database } from "@/lib/db";
+import { translating } from "@/lib/db/constraints";
 import { tasks, type TaskRow } from "@/lib/db/schema";
+import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
 import { after, orderBy, pageOf, type SortKey } from "@/lib/resource/keyset";
 import { found, ownedBy, ownedRow } from "@/lib/resource/owned";
-import { idSchema } from "@/lib/resource/schemas";
-import type { Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch } from "@/lib/tasks/schema";
+import { idSchema, timestampSchema } from "@/lib/resource/schemas";
+import { PRIORITIES, type Task, type TaskCreate, type TaskListQuery, type TaskPage, type TaskPatch } from "@/lib/tasks/schema";
 
 // Every query here takes the owner's id and filters by it (lib/resource/owned.ts): another
 // user's task is indistinguishable from a missing one.
@@ -19,13 +22,53 @@ export function toTask(row: TaskRow): Task {
     title: row.title,
     description: row.description,
     completed: row.completed,
+    list_id: row.listId,
+    due_at: row.dueAt?.toISOString() ?? null,
+    priority: PRIORITIES[row.priority] ?? "none",
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
 }
 
-// Newest first: ids are assigned in creation order.
-const NEWEST_FIRST: SortKey<TaskRow>[] = [{ column: tasks.id, direction: "desc", of: (row) => row.id, cursorValue: idSchema }];
+// Ids are assigned in creation order: newest first is id descending.
+const SORTS: Record<TaskListQuery["sort"], SortKey<TaskRow>[]> = {
+  created: [{ column: tasks.id, direction: "desc", of: (row) => row.id, cursorValue: idSchema }],
+  due: [
+    {
+      column: tasks.dueAt,
+      direction: "asc",
+      nullable: true,
+      of: (row) => row.dueAt?.toISOString() ?? null,
+      cursorValue: timestampSchema,
+      toParam: (value) => new Date(value as string),
+    },
+    { column: tasks.id, direction: "asc", of: (row) => row.id, cursorValue: idSchema },
+  ],
+  priority: [
+    { column: tasks.priority, direction: "desc", of: (row) => row.priority, cursorValue: z.int().min(0).max(PRIORITIES.length - 1) },
+    { column: tasks.id, direction: "desc", of: (row) => row.id, cursorValue: idSchema },
+  ],
+};
+
+const LIST_CONSTRAINT = "tasks_list_id_user_id_lists_fk";
+
+// A list that is missing, someone else's, or deleted while this write ran: the same answer.
+const notYourList = () =>
+  new ApiError("VALIDATION_ERROR", undefined, { errors: [{ path: "list_id", message: "must be one of your lists" }] });
+
+/** The stored form of the fields a create, replace or patch may set. */
+function columnsOf(input: TaskPatch) {
+  const { list_id, due_at, priority, ...rest } = input;
+  return {
+    ...rest,
+    ...(list_id !== undefined ? { listId: list_id } : {}),
+    ...(due_at !== undefined ? { dueAt: due_at } : {}),
+    ...(priority !== undefined ? { priority: PRIORITIES.indexOf(priority) } : {}),
+  };
+}
+
+/** `%`, `_` and `\` match themselves in the title search. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 
 // Strictly later than the previous value even within one millisecond, so clients comparing
 // RFC 3339 strings always see updated_at move.
@@ -36,20 +79,25 @@ const nextUpdatedAt = sql`greatest(now(), ${tasks.updatedAt} + interval '1 milli
  * the user's tasks. The EXPLAIN test and the benchmark explain exactly this.
  */
 export function listTasksQuery(database: Database, userId: string, query: TaskListQuery) {
+  const sort = SORTS[query.sort];
   const conditions: (SQL | undefined)[] = [ownedBy(tasks, userId)];
   if (query.completed !== undefined) conditions.push(eq(tasks.completed, query.completed));
-  if (query.cursor) conditions.push(after(NEWEST_FIRST, query.cursor, scopeOf(query)));
+  if (query.list_id !== undefined) conditions.push(query.list_id === "none" ? isNull(tasks.listId) : eq(tasks.listId, query.list_id));
+  if (query.due_before) conditions.push(lt(tasks.dueAt, query.due_before));
+  if (query.due_after) conditions.push(gte(tasks.dueAt, query.due_after));
+  if (query.q) conditions.push(ilike(tasks.title, containing(query.q)));
+  if (query.cursor) conditions.push(after(sort, query.cursor, scopeOf(query)));
   return database
     .select()
     .from(tasks)
     .where(and(...conditions))
-    .orderBy(...orderBy(NEWEST_FIRST))
+    .orderBy(...orderBy(sort))
     .limit(query.limit + 1);
 }
 
 export async function listTasks(userId: string, query: TaskListQuery): Promise<TaskPage> {
   const rows = await listTasksQuery(await db(), userId, query);
-  return pageOf(rows, query.limit, NEWEST_FIRST, scopeOf(query), toTask);
+  return pageOf(rows, query.limit, SORTS[query.sort], scopeOf(query), toTask);
 }
 
 export async function getTask(userId: string, id: number): Promise<Task> {
@@ -58,29 +106,35 @@ export async function getTask(userId: string, id: number): Promise<Task> {
 }
 
 export async function createTask(userId: string, input: TaskCreate): Promise<Task> {
-  const [row] = await (await db())
+  const insert = (await db())
     .insert(tasks)
-    .values({ userId, title: input.title, description: input.description ?? null, completed: input.completed ?? false })
+    .values({ userId, ...columnsOf(input), title: input.title })
     .returning();
+  const [row] = await translating(insert, LIST_CONSTRAINT, notYourList);
   return toTask(found(row, NOT_FOUND));
 }
 
+/** Full replace: every field absent from the body goes back to its default. */
 export async function replaceTask(userId: string, id: number, input: TaskCreate): Promise<Task> {
   return updateTask(userId, id, {
     title: input.title,
     description: input.description ?? null,
     completed: input.completed ?? false,
+    list_id: input.list_id ?? null,
+    due_at: input.due_at ?? null,
+    priority: input.priority ?? "none",
   });
 }
 
 // One UPDATE ... RETURNING: concurrent writers to one task serialize on its row lock, so the
 // result is always exactly one writer's version, and a racing delete leaves zero rows (404).
 export async function updateTask(userId: string, id: number, patch: TaskPatch): Promise<Task> {
-  const [row] = await (await db())
+  const update = (await db())
     .update(tasks)
-    .set({ ...patch, updatedAt: nextUpdatedAt })
+    .set({ ...columnsOf(patch), updatedAt: nextUpdatedAt })
     .where(ownedRow(tasks, userId, id))
     .returning();
+  const [row] = await translating(update, LIST_CONSTRAINT, notYourList);
   return toTask(found(row, NOT_FOUND));
 }
 

@@ -161,8 +161,8 @@ describe("task id", () => {
 });
 
 describe("list query", () => {
-  it("defaults to 50 items, no filter, no cursor", () => {
-    expect(taskListQuerySchema.parse({})).toEqual({ limit: 50 });
+  it("defaults to 50 items, newest first, no filter, no cursor", () => {
+    expect(taskListQuerySchema.parse({})).toEqual({ limit: 50, sort: "created" });
   });
 
   it.each([

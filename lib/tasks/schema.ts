@@ -1,18 +1,7 @@
 import { z } from "zod";
 import { cursorSchema } from "@/lib/resource/cursor";
-import { idParamSchema, idSchema, limitSchema, pageSchema, timestampSchema } from "@/lib/resource/schemas";
+import { idParamSchema, idSchema, limitSchema, pageSchema, storableText, timestampSchema, userIdSchema } from "@/lib/resource/schemas";
 import { DESCRIPTION_MAX, TITLE_MAX } from "@/lib/tasks/limits";
-
-const codePoints = (value: string) => [...value].length;
-
-// PostgreSQL text cannot hold U+0000, and a lone UTF-16 surrogate cannot be encoded as UTF-8:
-// both would fail in the database, so they are validation errors here.
-const storableText = (max: number) =>
-  z
-    .string()
-    .refine((value) => !value.includes("\u0000"), "must not contain U+0000")
-    .refine((value) => value.isWellFormed(), "must be valid Unicode (no lone surrogates)")
-    .refine((value) => codePoints(value) <= max, `must be at most ${max} characters`);
 
 // maxLength in the document: JSON Schema counts code points, as these refinements do. The
 // limit holds for the title as sent, surrounding whitespace included (so the document's
@@ -33,10 +22,35 @@ export const descriptionSchema = storableText(DESCRIPTION_MAX)
 
 export const completedSchema = z.boolean().meta({ description: "No coercion: \"true\" is rejected" });
 
+export const listIdSchema = idSchema
+  .nullable()
+  .meta({ description: "One of your lists, or null for none. Another user's list is refused like a missing one", example: 7 });
+
+const DUE_MIN = Date.UTC(1970, 0, 1);
+const DUE_MAX = Date.UTC(10_000, 0, 1);
+
+/** An RFC 3339 date-time with any offset, as an instant to the millisecond, in 1970–9999. */
+const instantSchema = z.iso
+  .datetime({ offset: true, message: "must be an RFC 3339 date-time, e.g. 2026-12-01T09:00:00Z" })
+  .max(40, "must be an RFC 3339 date-time, e.g. 2026-12-01T09:00:00Z")
+  .transform((text) => new Date(text))
+  .refine((date) => date.getTime() >= DUE_MIN && date.getTime() < DUE_MAX, "must be in the years 1970 to 9999 (UTC)");
+
+export const dueAtSchema = instantSchema
+  .nullable()
+  .meta({ description: "RFC 3339 with any offset, or null; stored and returned in UTC to the millisecond", example: "2026-12-24T18:00:00+01:00" });
+
+export const PRIORITIES = ["none", "low", "medium", "high"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export const prioritySchema = z.enum(PRIORITIES).meta({ description: "Sorts high, medium, low, none" });
+
 export const taskCreateSchema = z.strictObject({
   title: titleSchema,
   description: descriptionSchema.optional(),
   completed: completedSchema.optional(),
+  list_id: listIdSchema.optional(),
+  due_at: dueAtSchema.optional(),
+  priority: prioritySchema.optional(),
 });
 
 export const taskReplaceSchema = taskCreateSchema;
@@ -46,10 +60,16 @@ export const taskPatchSchema = z
     title: titleSchema.optional(),
     description: descriptionSchema.optional(),
     completed: completedSchema.optional(),
+    list_id: listIdSchema.optional(),
+    due_at: dueAtSchema.optional(),
+    priority: prioritySchema.optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, "must contain at least one of title, description, completed");
+  .refine((patch) => Object.keys(patch).length > 0, "must contain at least one field");
 
 export const taskParamsSchema = z.object({ id: idParamSchema("Task id") });
+
+export const TASK_SORTS = ["created", "due", "priority"] as const;
+export const QUERY_MAX = 100;
 
 export const taskListQuerySchema = z.object({
   completed: z
@@ -57,6 +77,20 @@ export const taskListQuerySchema = z.object({
     .transform((value) => value === "true")
     .optional()
     .meta({ description: "Only completed (`true`) or only open (`false`) tasks; all when absent" }),
+  list_id: z
+    .union([z.literal("none"), idParamSchema("List id")], "must be a list id or none")
+    .optional()
+    .meta({ description: "Only the tasks in this list, or `none` for the tasks in no list", example: 7 }),
+  due_before: instantSchema.optional().meta({ description: "Only tasks due before this instant (RFC 3339)" }),
+  due_after: instantSchema.optional().meta({ description: "Only tasks due at or after this instant (RFC 3339)" }),
+  q: storableText(QUERY_MAX)
+    .min(1, "must not be empty")
+    .optional()
+    .meta({ minLength: 1, maxLength: QUERY_MAX, description: "Only tasks whose title contains this text, ignoring case", example: "release" }),
+  sort: z
+    .enum(TASK_SORTS, `must be one of ${TASK_SORTS.join(", ")}`)
+    .default("created")
+    .meta({ description: "`created`: newest first; `due`: soonest first, undated last; `priority`: highest first. Ties by id" }),
   limit: limitSchema,
   cursor: cursorSchema.optional(),
 });
@@ -64,9 +98,6 @@ export const taskListQuerySchema = z.object({
 export type TaskCreate = z.infer<typeof taskCreateSchema>;
 export type TaskPatch = z.infer<typeof taskPatchSchema>;
 export type TaskListQuery = z.infer<typeof taskListQuerySchema>;
-
-// Better Auth's user ids are 32 random letters and digits.
-const userIdSchema = z.string().meta({ description: "The owner; always the caller", maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" });
 
 export const taskSchema = z
   .object({
@@ -76,12 +107,15 @@ export const taskSchema = z
     title: z.string().meta({ maxLength: TITLE_MAX, pattern: "\\S", example: "Write the release notes" }),
     description: z.string().nullable().meta({ maxLength: DESCRIPTION_MAX, example: "Cover the API changes" }),
     completed: z.boolean(),
+    list_id: idSchema.nullable().meta({ description: "The list it is in, or null" }),
+    due_at: timestampSchema.nullable().meta({ description: "RFC 3339, UTC, or null" }),
+    priority: prioritySchema,
     created_at: timestampSchema,
     updated_at: timestampSchema.meta({ description: "RFC 3339, UTC; changes on every successful update" }),
   })
   .meta({ id: "Task" });
 
-export const taskPageSchema = pageSchema(taskSchema, "TaskPage", "Newest first");
+export const taskPageSchema = pageSchema(taskSchema, "TaskPage", "In the requested sort");
 
 export type Task = z.infer<typeof taskSchema>;
 export type TaskPage = z.infer<typeof taskPageSchema>;

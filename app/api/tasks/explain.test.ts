@@ -98,7 +98,7 @@ describe("EXPLAIN: the task queries use an index, never a Seq Scan on tasks", ()
   // The list query exactly as listTasks runs it, for each shape of the list request. (Not
   // async: a query builder is a thenable, and returning it from an async function would run it.)
   const listQuery = (completed?: boolean, cursorAt?: number) => {
-    const query = { completed, limit: LIMIT };
+    const query = { completed, limit: LIMIT, sort: "created" as const };
     const cursor = cursorAt === undefined ? undefined : { scope: scopeOf(query), values: [cursorAt] };
     return listTasksQuery(database, userId, { ...query, cursor });
   };

@@ -29,7 +29,7 @@ function expectTask(
   expect(response.status, response.text).toBe(200);
   expect(response.headers.get("content-type")).toContain("application/json");
   const task = response.body;
-  expect(Object.keys(task).sort()).toEqual(["completed", "created_at", "description", "id", "title", "updated_at", "user_id"]);
+  expect(Object.keys(task).sort()).toEqual(["completed", "created_at", "description", "due_at", "id", "list_id", "priority", "title", "updated_at", "user_id"]);
   if (fields.id !== undefined) expect(task.id).toBe(fields.id);
   expect(task.user_id).toBe(user.id);
   expect(task.title).toBe(fields.title);

@@ -1,0 +1,98 @@
+import { userOperation } from "@/lib/http/operation";
+import * as queries from "@/lib/lists/queries";
+import { listCreateSchema, listListQuerySchema, listPageSchema, listParamsSchema, listPatchSchema, listReplaceSchema, listSchema } from "@/lib/lists/schema";
+
+const tag = "Lists";
+const byId = { path: "/api/lists/{id}", params: listParamsSchema, errors: ["LIST_NOT_FOUND" as const] };
+const nameTaken = { LIST_NAME_TAKEN: "you already have a list with this name, in any letter case" };
+
+export const listLists = userOperation({
+  method: "GET",
+  path: "/api/lists",
+  operationId: "listLists",
+  tag,
+  summary: "List your lists, by name",
+  description: "Ordered by name, ignoring case. Keyset paging: follow `next_cursor` until it is null.",
+  query: listListQuerySchema,
+  response: { status: 200, description: "One page of lists", schema: listPageSchema },
+  handler: async ({ user, query }) => Response.json(await queries.listLists(user.id, query)),
+});
+
+export const createList = userOperation({
+  method: "POST",
+  path: "/api/lists",
+  operationId: "createList",
+  tag,
+  summary: "Create a list",
+  description: "Counts against your write limit.",
+  body: listCreateSchema,
+  errors: ["LIST_NAME_TAKEN"],
+  notes: nameTaken,
+  response: {
+    status: 201,
+    description: "The created list",
+    schema: listSchema,
+    headers: {
+      Location: {
+        description: "URL of the new list",
+        required: true,
+        schema: { type: "string", maxLength: 21, pattern: "^/api/lists/[1-9][0-9]*$", example: "/api/lists/7" },
+      },
+    },
+  },
+  handler: async ({ user, body }) => {
+    const list = await queries.createList(user.id, body);
+    return Response.json(list, { status: 201, headers: { Location: `/api/lists/${list.id}` } });
+  },
+});
+
+export const getList = userOperation({
+  ...byId,
+  method: "GET",
+  operationId: "getList",
+  tag,
+  summary: "Get one of your lists",
+  description: "Another user's list answers 404, exactly like a missing one.",
+  response: { status: 200, description: "The list", schema: listSchema },
+  handler: async ({ user, params }) => Response.json(await queries.getList(user.id, params.id)),
+});
+
+export const replaceList = userOperation({
+  ...byId,
+  errors: ["LIST_NOT_FOUND", "LIST_NAME_TAKEN"],
+  notes: nameTaken,
+  method: "PUT",
+  operationId: "replaceList",
+  tag,
+  summary: "Replace a list",
+  body: listReplaceSchema,
+  response: { status: 200, description: "The replaced list", schema: listSchema },
+  handler: async ({ user, params, body }) => Response.json(await queries.updateList(user.id, params.id, body)),
+});
+
+export const updateList = userOperation({
+  ...byId,
+  errors: ["LIST_NOT_FOUND", "LIST_NAME_TAKEN"],
+  notes: nameTaken,
+  method: "PATCH",
+  operationId: "updateList",
+  tag,
+  summary: "Rename a list",
+  body: listPatchSchema,
+  response: { status: 200, description: "The updated list", schema: listSchema },
+  handler: async ({ user, params, body }) => Response.json(await queries.updateList(user.id, params.id, body)),
+});
+
+export const deleteList = userOperation({
+  ...byId,
+  method: "DELETE",
+  operationId: "deleteList",
+  tag,
+  summary: "Delete a list",
+  description: "Its tasks stay, in no list (`list_id` null).",
+  response: { status: 204, description: "Deleted; empty body" },
+  handler: async ({ user, params }) => {
+    await queries.deleteList(user.id, params.id);
+    return new Response(null, { status: 204 });
+  },
+});

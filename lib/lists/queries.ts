@@ -1,0 +1,77 @@
+import { and, getTableColumns, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { db, type Database } from "@/lib/db";
+import { translating } from "@/lib/db/constraints";
+import { lists, type ListRow } from "@/lib/db/schema";
+import { ApiError } from "@/lib/errors";
+import { scopeOf } from "@/lib/resource/cursor";
+import { after, orderBy, pageOf, type SortKey } from "@/lib/resource/keyset";
+import { found, ownedBy, ownedRow } from "@/lib/resource/owned";
+import type { List, ListCreate, ListListQuery, ListPage, ListPatch } from "@/lib/lists/schema";
+
+// A user's lists, on the resource kit: owner-scoped, keyset-paged by name. Deleting a list
+// keeps its tasks (the tasks' foreign key sets their list_id to null).
+
+const NOT_FOUND = "LIST_NOT_FOUND";
+const NAME_CONSTRAINT = "lists_user_id_name_key";
+
+export function toList(row: ListRow): List {
+  return {
+    id: row.id,
+    user_id: row.userId,
+    name: row.name,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+// The key of lists_user_id_name_key: unique per user, so it orders a user's lists on its own.
+// Read back from the database, whose lower() the cursor must match exactly.
+const nameKey = sql<string>`(lower(${lists.name}) collate "C")`;
+type KeyedRow = ListRow & { nameKey: string };
+const BY_NAME: SortKey<KeyedRow>[] = [{ column: nameKey, direction: "asc", of: (row) => row.nameKey, cursorValue: z.string().max(400) }];
+
+const nameTaken = () => new ApiError("LIST_NAME_TAKEN");
+const nextUpdatedAt = sql`greatest(now(), ${lists.updatedAt} + interval '1 millisecond')`;
+
+/** The list query, unexecuted: one page and one row more. The EXPLAIN test explains this. */
+export function listListsQuery(database: Database, userId: string, query: ListListQuery) {
+  const conditions: (SQL | undefined)[] = [ownedBy(lists, userId)];
+  if (query.cursor) conditions.push(after(BY_NAME, query.cursor, scopeOf(query)));
+  return database
+    .select({ ...getTableColumns(lists), nameKey })
+    .from(lists)
+    .where(and(...conditions))
+    .orderBy(...orderBy(BY_NAME))
+    .limit(query.limit + 1);
+}
+
+export async function listLists(userId: string, query: ListListQuery): Promise<ListPage> {
+  const rows = await listListsQuery(await db(), userId, query);
+  return pageOf(rows, query.limit, BY_NAME, scopeOf(query), toList);
+}
+
+export async function getList(userId: string, id: number): Promise<List> {
+  const [row] = await (await db()).select().from(lists).where(ownedRow(lists, userId, id)).limit(1);
+  return toList(found(row, NOT_FOUND));
+}
+
+export async function createList(userId: string, input: ListCreate): Promise<List> {
+  const [row] = await translating((await db()).insert(lists).values({ userId, name: input.name }).returning(), NAME_CONSTRAINT, nameTaken);
+  return toList(found(row, NOT_FOUND));
+}
+
+export async function updateList(userId: string, id: number, patch: ListPatch): Promise<List> {
+  const update = (await db())
+    .update(lists)
+    .set({ ...patch, updatedAt: nextUpdatedAt })
+    .where(ownedRow(lists, userId, id))
+    .returning();
+  const [row] = await translating(update, NAME_CONSTRAINT, nameTaken);
+  return toList(found(row, NOT_FOUND));
+}
+
+export async function deleteList(userId: string, id: number): Promise<void> {
+  const [row] = await (await db()).delete(lists).where(ownedRow(lists, userId, id)).returning({ id: lists.id });
+  found(row, NOT_FOUND);
+}
