@@ -1,19 +1,30 @@
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import type { DriverKinds } from "./lib/db/drivers";
 
-// One integration suite (app/**/*.test.ts), run once per database driver: embedded PGlite
-// always; node-postgres and the neon driver (through a local wsproxy) when TEST_DATABASE_URL
-// names a real PostgreSQL server, which CI always provides.
+// One integration suite (app/**/*.test.ts), run once per database driver: an embedded one
+// (PGlite, in memory) always; the servers' (node-postgres, and the neon driver through a local
+// wsproxy) when TEST_DATABASE_URL names a real PostgreSQL server, which CI always provides.
 const testDatabaseUrl = process.env.TEST_DATABASE_URL;
+
+// The drivers of lib/db/drivers.ts and their kinds. Checked against it by type only: Vite bundles
+// whatever this file imports as a value into the loaded config, and warns on every run about a
+// relative import without a .ts extension (which tsc refuses here) or an @/ path it cannot
+// resolve. `satisfies` fails the type check when a driver is added, removed or changes kind there.
+const DRIVER_KINDS = { pglite: "embedded", pg: "server", neon: "server" } as const satisfies DriverKinds;
+type DriverName = keyof typeof DRIVER_KINDS;
+const testedDrivers = (Object.keys(DRIVER_KINDS) as DriverName[]).filter(
+  (driver) => DRIVER_KINDS[driver] === "embedded" || testDatabaseUrl,
+);
 
 const shared = { resolve: { tsconfigPaths: true } } as const;
 
-const integration = (driver: "pglite" | "pg" | "neon"): TestProjectInlineConfiguration => ({
+const integration = (driver: DriverName): TestProjectInlineConfiguration => ({
   ...shared,
   test: {
     name: driver,
     include: ["app/**/*.test.ts"],
     setupFiles: ["test/setup-driver.ts"],
-    globalSetup: driver === "pglite" ? [] : ["test/global-setup-postgres.ts"],
+    globalSetup: DRIVER_KINDS[driver] === "server" ? ["test/global-setup-postgres.ts"] : [],
     env: { TEST_DRIVER: driver, LOG_LEVEL: "warn", RATE_LIMIT_UNAUTHENTICATED_MAX: "1000000" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -28,8 +39,7 @@ export default defineConfig({
   test: {
     projects: [
       { ...shared, test: { name: "unit", include: ["lib/**/*.test.ts"], env: { NODE_ENV: "test" } } },
-      integration("pglite"),
-      ...(testDatabaseUrl ? [integration("pg"), integration("neon")] : []),
+      ...testedDrivers.map(integration),
       {
         ...shared,
         test: {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { migrateServer } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/db/drivers";
 import { parseEnv } from "@/lib/env";
 import { treeCpuMs } from "./proc";
 
@@ -63,7 +63,7 @@ export async function provisionDatabase(root: string, log: (line: string) => voi
   await server.end();
   const url = withDatabase(serverUrl, name);
 
-  await migrateServer(parseEnv({ NODE_ENV: "test", DATABASE_URL: url, DATABASE_DRIVER: "pg" }));
+  await migrateDatabase(parseEnv({ NODE_ENV: "test", DATABASE_URL: url, DATABASE_DRIVER: "pg" }));
   const admin = await connect(url);
   admin.on("error", () => {});
 

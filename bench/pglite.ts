@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import type pg from "pg";
-import { migratePglite } from "@/lib/db/migrate";
+import { migratePglite } from "@/lib/db/drivers";
 import * as schema from "@/lib/db/schema";
 
 // The PGlite target serves the same data: a new PGlite directory, migrated by the product's own

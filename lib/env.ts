@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { ConfigError } from "@/lib/config-error";
+import { DRIVERS } from "@/lib/db/drivers";
+
+export { ConfigError };
 
 const DEV_AUTH_SECRET = "development-only-secret-do-not-use-in-production";
 
@@ -11,7 +15,7 @@ const envSchema = z.object({
     .string()
     .regex(/^(postgres(ql)?:\/\/|pglite:)/, "a postgres:// or postgresql:// URL, pglite:<dir> or pglite:memory")
     .optional(),
-  DATABASE_DRIVER: z.enum(["pg", "neon", "pglite"]).optional(),
+  DATABASE_DRIVER: z.enum(DRIVERS).optional(),
   NEON_WS_PROXY: z.string().min(1).optional(),
   DB_POOL_MAX: integer(10, 1, 1000),
   DB_POOL_ACQUIRE_TIMEOUT_MS: integer(30_000, 100, 600_000),
@@ -66,10 +70,6 @@ export type Env = Omit<z.infer<typeof envSchema>, "DATABASE_URL" | "BETTER_AUTH_
 };
 
 export type DatabaseEnv = Omit<z.infer<typeof databaseEnvSchema>, "DATABASE_URL"> & { DATABASE_URL: string };
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
 
 /**
  * `schema` applied to the environment, with `required` enforced when deployed. Every problem is

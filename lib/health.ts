@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { database } from "@/lib/db";
+import { databaseHandle } from "@/lib/db";
+import { DRIVERS } from "@/lib/db/drivers";
 import { DatabaseTimeoutError, isDatabaseUnavailable } from "@/lib/db/failures";
-import { hasPendingMigrations } from "@/lib/db/migrate";
+import { hasPendingMigrations } from "@/lib/db/migrations";
 import { ApiError } from "@/lib/errors";
 import { publicOperation } from "@/lib/http/operation";
 
@@ -11,7 +12,7 @@ export const healthSchema = z
   .object({
     status: z.literal("ok"),
     database: z.literal("ok"),
-    driver: z.enum(["pg", "neon", "pglite"]),
+    driver: z.enum(DRIVERS),
     migrations: z.enum(["up_to_date", "pending"]).meta({ description: "Whether this build ships migrations the database lacks" }),
   })
   .meta({ id: "Health" });
@@ -33,7 +34,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 export async function checkHealth(): Promise<Health> {
   try {
-    const handle = await database();
+    const handle = await databaseHandle();
     const pending = await withTimeout(hasPendingMigrations(handle.db), HEALTH_PROBE_TIMEOUT_MS);
     return { status: "ok", database: "ok", driver: handle.driver, migrations: pending ? "pending" : "up_to_date" };
   } catch (error) {

@@ -1,4 +1,4 @@
-import { resolveDriver } from "@/lib/db/driver";
+import { drivers, resolveDriver } from "@/lib/db/drivers";
 import { ConfigError, env } from "@/lib/env";
 import { installGracefulShutdown } from "@/lib/shutdown";
 
@@ -11,9 +11,11 @@ export async function startServer() {
   try {
     const config = env();
     installGracefulShutdown();
-    if (resolveDriver(config) !== "pglite") return;
-    const { database } = await import("@/lib/db");
-    await database();
+    // A server's pool connects on the first query; an embedded database is opened now, so that
+    // a second process on its directory is refused at startup rather than on a request.
+    if (drivers[resolveDriver(config)].kind !== "embedded") return;
+    const { databaseHandle } = await import("@/lib/db");
+    await databaseHandle();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Next logs a failed register() and keeps serving; a misconfigured server must not.

@@ -30,7 +30,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { migrateServer } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/db/drivers";
 import { parseEnv } from "@/lib/env";
 import type { Task } from "@/lib/tasks/schema";
 import { signUpOver, startNextServer, type NextServer } from "../test/server/next-server";
@@ -551,7 +551,7 @@ async function main() {
   }
   try {
     console.log(`database: ${database.source} (${database.url.replace(/\/\/[^@]*@/, "//…@")})`);
-    await migrateServer(parseEnv({ NODE_ENV: "test", DATABASE_URL: database.url, DATABASE_DRIVER: "pg" }));
+    await migrateDatabase(parseEnv({ NODE_ENV: "test", DATABASE_URL: database.url, DATABASE_DRIVER: "pg" }));
     const build = await ensureBuild();
     console.log(`build: ${build.buildId} (${build.builtNow ? "built now" : `built ${build.builtAt}`})`);
 

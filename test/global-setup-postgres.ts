@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { parseEnv } from "@/lib/env";
-import { migrateServer } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/db/drivers";
 import { startWsProxy } from "./neon-wsproxy";
 
 declare module "vitest" {
@@ -15,7 +15,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) throw new Error("TEST_DATABASE_URL is required for the pg and neon projects");
-  await migrateServer(parseEnv({ NODE_ENV: "test", DATABASE_URL: url, DATABASE_DRIVER: "pg" }));
+  await migrateDatabase(parseEnv({ NODE_ENV: "test", DATABASE_URL: url, DATABASE_DRIVER: "pg" }));
   if (project.name !== "neon") return;
   const proxy = await startWsProxy();
   project.provide("neonWsProxy", proxy.address);

@@ -1,9 +1,11 @@
 import { afterAll, inject } from "vitest";
+import { DRIVERS, drivers, type DriverName } from "@/lib/db/drivers";
 
 // Points the app's configuration at the driver this project tests, before any app module reads it.
-const driver = process.env.TEST_DRIVER;
+const driver = process.env.TEST_DRIVER as DriverName;
+if (!DRIVERS.includes(driver)) throw new Error(`TEST_DRIVER=${driver}: expected one of ${DRIVERS.join(", ")}`);
 Object.assign(process.env, { NODE_ENV: "test" });
-if (driver === "pglite") {
+if (drivers[driver].kind === "embedded") {
   process.env.DATABASE_URL = "pglite:memory";
 } else {
   process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;

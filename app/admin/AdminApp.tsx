@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { getSession, onResponse, signOut, toApiError, type ApiError, type User } from "./api";
+import { getSession, onResponse, signOut, toApiFailure, type ApiFailure, type User } from "./api";
 import { ApiKeysPanel } from "./ApiKeysPanel";
 import { AuthForm } from "./AuthForm";
 import { HealthBadge, ServiceBanner, ServiceStatusProvider, useServiceStatus } from "./service-status";
@@ -9,7 +9,7 @@ import { TaskBoard } from "./TaskBoard";
 
 type Session =
   | { kind: "loading" }
-  | { kind: "error"; error: ApiError }
+  | { kind: "error"; error: ApiFailure }
   | { kind: "signed-out"; notice: string | null }
   | { kind: "signed-in"; user: User };
 
@@ -35,7 +35,7 @@ function Admin() {
       const user = await getSession();
       setSession(user ? { kind: "signed-in", user } : { kind: "signed-out", notice: null });
     } catch (caught) {
-      setSession({ kind: "error", error: toApiError(caught) });
+      setSession({ kind: "error", error: toApiFailure(caught) });
     }
   }, []);
 
@@ -75,7 +75,7 @@ function Admin() {
       await signOut();
       setSession({ kind: "signed-out", notice: "You have been signed out." });
     } catch (caught) {
-      setSignOutError(toApiError(caught).detail);
+      setSignOutError(toApiFailure(caught).detail);
     } finally {
       setSigningOut(false);
     }

@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { FieldError } from "./FieldError";
-import { createApiKey, toApiError, type ApiKeyCreated, type ApiKeyScope } from "./api";
+import { FieldMessage } from "./FieldMessage";
+import { createApiKey, toApiFailure, type ApiKeyCreated, type ApiKeyScope } from "./api";
 import { codePoints, splitErrors } from "./fields";
 
 // Limits of the API (lib/auth/api-keys.ts). Shown as hints only: the API's validation errors
@@ -58,7 +58,7 @@ export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKe
       // The parent replaces this form with the new key: nothing to reset here.
       onCreated(created);
     } catch (caught) {
-      const split = splitErrors(toApiError(caught), FIELDS);
+      const split = splitErrors(toApiFailure(caught), FIELDS);
       setFieldErrors(split.fields);
       setError(split.general);
       setBusy(false);
@@ -100,7 +100,7 @@ export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKe
               clear("name");
             }}
           />
-          <FieldError id={`${id}-name-error`} message={fieldErrors.name} testId="key-name-error" />
+          <FieldMessage id={`${id}-name-error`} message={fieldErrors.name} testId="key-name-error" />
         </div>
 
         <div className="field">
@@ -126,7 +126,7 @@ export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKe
           <p id={`${id}-scope-hint`} className="hint">
             {SCOPES.find((option) => option.value === scope)?.hint}
           </p>
-          <FieldError id={`${id}-scope-error`} message={fieldErrors.scope} />
+          <FieldMessage id={`${id}-scope-error`} message={fieldErrors.scope} />
         </div>
 
         <div className="field">
@@ -149,7 +149,7 @@ export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKe
               </option>
             ))}
           </select>
-          <FieldError id={`${id}-expiresIn-error`} message={fieldErrors.expiresIn} />
+          <FieldMessage id={`${id}-expiresIn-error`} message={fieldErrors.expiresIn} />
         </div>
       </div>
 

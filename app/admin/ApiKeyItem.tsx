@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { deleteApiKey, scopeOf, toApiError, type ApiKey } from "./api";
+import { deleteApiKey, scopeOf, toApiFailure, type ApiKey } from "./api";
 import { formatDate } from "./fields";
 
 type Mode = "view" | "confirm-revoke";
@@ -54,9 +54,9 @@ export function ApiKeyItem({ apiKey, onRevoked, onMissing }: Props) {
       await deleteApiKey(apiKey.id);
       onRevoked(apiKey.id);
     } catch (caught) {
-      const apiError = toApiError(caught);
-      if (apiError.status === 404) return void onMissing(apiKey.id);
-      setError(apiError.detail);
+      const failure = toApiFailure(caught);
+      if (failure.status === 404) return void onMissing(apiKey.id);
+      setError(failure.detail);
       focusAfter.current = "cancel";
       setBusy(false);
     }

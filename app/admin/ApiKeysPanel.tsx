@@ -1,13 +1,13 @@
 "use client";
 
 import { useCallback, useEffect, useId, useRef, useState } from "react";
-import { listApiKeys, toApiError, type ApiError, type ApiKey, type ApiKeyCreated } from "./api";
+import { listApiKeys, toApiFailure, type ApiFailure, type ApiKey, type ApiKeyCreated } from "./api";
 import { ApiKeyForm } from "./ApiKeyForm";
 import { ApiKeyItem } from "./ApiKeyItem";
 import { NewApiKey } from "./NewApiKey";
 import { useServiceStatus } from "./service-status";
 
-type ListState = { kind: "loading" } | { kind: "error"; error: ApiError } | { kind: "ready" };
+type ListState = { kind: "loading" } | { kind: "error"; error: ApiFailure } | { kind: "ready" };
 
 const newestFirst = (a: ApiKey, b: ApiKey) => b.createdAt.localeCompare(a.createdAt);
 
@@ -34,7 +34,7 @@ export function ApiKeysPanel() {
       setList({ kind: "ready" });
     } catch (caught) {
       if (current !== request.current) return;
-      setList({ kind: "error", error: toApiError(caught) });
+      setList({ kind: "error", error: toApiFailure(caught) });
     }
   }, []);
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { signIn, signUp, toApiError, type ApiError, type User } from "./api";
+import { signIn, signUp, toApiFailure, type ApiFailure, type User } from "./api";
 
 type Mode = "sign-in" | "sign-up";
 type Field = "name" | "email" | "password";
@@ -10,7 +10,7 @@ type Field = "name" | "email" | "password";
  * Better Auth reports a bad field in `detail` only ("[body.email] Invalid email address",
  * "Password too short"): place it next to its field when it names one.
  */
-function placeAuthError(error: ApiError): { field: Field | null; message: string } {
+function placeAuthError(error: ApiFailure): { field: Field | null; message: string } {
   const tagged = /^\[body\.(\w+)\]\s*(.+)$/.exec(error.detail);
   const fields: Field[] = ["name", "email", "password"];
   if (tagged && fields.includes(tagged[1] as Field)) return { field: tagged[1] as Field, message: tagged[2]! };
@@ -59,14 +59,14 @@ export function AuthForm({ onSignedIn, notice }: { onSignedIn: (user: User) => v
         : await signIn({ email: email.trim(), password });
       onSignedIn(user);
     } catch (caught) {
-      const apiError = toApiError(caught);
+      const failure = toApiFailure(caught);
       setBusy(false);
-      if (apiError.status === 401 && !signingUp) {
+      if (failure.status === 401 && !signingUp) {
         setError("Wrong email or password.");
         requestAnimationFrame(() => errorRef.current?.focus());
         return;
       }
-      const placed = placeAuthError(apiError);
+      const placed = placeAuthError(failure);
       if (placed.field && (placed.field !== "name" || signingUp)) {
         const field = placed.field;
         setFieldError({ field, message: placed.message });

@@ -1,8 +1,8 @@
 "use client";
 
 import { useId, useRef, useState, type FormEvent } from "react";
-import { FieldError } from "./FieldError";
-import { createTask, toApiError, type Task } from "./api";
+import { FieldMessage } from "./FieldMessage";
+import { createTask, toApiFailure, type Task } from "./api";
 import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
 
 type Field = "title" | "description";
@@ -39,8 +39,8 @@ export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void 
       onCreated(task);
       requestAnimationFrame(() => titleRef.current?.focus());
     } catch (caught) {
-      const apiError = toApiError(caught);
-      const split = splitErrors(apiError, FIELDS);
+      const failure = toApiFailure(caught);
+      const split = splitErrors(failure, FIELDS);
       setFieldErrors(split.fields);
       setError(split.general);
       setBusy(false);
@@ -82,7 +82,7 @@ export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void 
               setFieldErrors(({ title: _cleared, ...rest }) => rest);
             }}
           />
-          <FieldError id={`${id}-title-error`} message={fieldErrors.title} testId="title-error" />
+          <FieldMessage id={`${id}-title-error`} message={fieldErrors.title} testId="title-error" />
         </div>
 
         <div className="field">
@@ -111,7 +111,7 @@ export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void 
               setFieldErrors(({ description: _cleared, ...rest }) => rest);
             }}
           />
-          <FieldError id={`${id}-description-error`} message={fieldErrors.description} testId="description-error" />
+          <FieldMessage id={`${id}-description-error`} message={fieldErrors.description} testId="description-error" />
         </div>
 
         {error ? (

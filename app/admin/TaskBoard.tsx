@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useId, useRef, useState } from "react";
-import { listTasks, toApiError, type ApiError, type Task } from "./api";
+import { listTasks, toApiFailure, type ApiFailure, type Task } from "./api";
 import { CreateTaskForm } from "./CreateTaskForm";
 import { useServiceStatus } from "./service-status";
 import { TaskItem } from "./TaskItem";
@@ -25,7 +25,7 @@ const EMPTY: Record<Filter, { title: string; body: string }> = {
 
 type ListState =
   | { kind: "loading" }
-  | { kind: "error"; error: ApiError }
+  | { kind: "error"; error: ApiFailure }
   | { kind: "ready" };
 
 export function TaskBoard() {
@@ -34,7 +34,7 @@ export function TaskBoard() {
   const [cursor, setCursor] = useState<string | null>(null);
   const [list, setList] = useState<ListState>({ kind: "loading" });
   const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<ApiError | null>(null);
+  const [moreError, setMoreError] = useState<ApiFailure | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const { recoveries } = useServiceStatus();
   const request = useRef(0);
@@ -53,7 +53,7 @@ export function TaskBoard() {
       setList({ kind: "ready" });
     } catch (caught) {
       if (current !== request.current) return;
-      setList({ kind: "error", error: toApiError(caught) });
+      setList({ kind: "error", error: toApiFailure(caught) });
     }
   }, []);
 
@@ -82,7 +82,7 @@ export function TaskBoard() {
       setCursor(page.next_cursor);
       setAnnouncement(`Loaded ${page.items.length} more ${page.items.length === 1 ? "task" : "tasks"}.`);
     } catch (caught) {
-      if (current === request.current) setMoreError(toApiError(caught));
+      if (current === request.current) setMoreError(toApiFailure(caught));
     } finally {
       if (current === request.current) setLoadingMore(false);
     }

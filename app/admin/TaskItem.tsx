@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { FieldError } from "./FieldError";
-import { deleteTask, toApiError, updateTask, type ApiError, type Task } from "./api";
+import { FieldMessage } from "./FieldMessage";
+import { deleteTask, toApiFailure, updateTask, type ApiFailure, type Task } from "./api";
 import { codePoints, DESCRIPTION_MAX, formatDate, splitErrors, TITLE_MAX } from "./fields";
 
 type Mode = "view" | "edit" | "confirm-delete";
@@ -51,12 +51,12 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
     element?.focus();
   });
 
-  function fail(apiError: ApiError): boolean {
-    if (apiError.status === 404) {
+  function fail(failure: ApiFailure): boolean {
+    if (failure.status === 404) {
       onMissing(task.id);
       return true;
     }
-    setError(apiError.detail);
+    setError(failure.detail);
     return false;
   }
 
@@ -70,7 +70,7 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
       setBusy(null);
       onUpdated(updated, "completed");
     } catch (caught) {
-      if (!fail(toApiError(caught))) {
+      if (!fail(toApiFailure(caught))) {
         focusAfter.current = "checkbox";
         setBusy(null);
       }
@@ -109,9 +109,9 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
       setMode("view");
       onUpdated(updated, "edited");
     } catch (caught) {
-      const apiError = toApiError(caught);
-      if (apiError.status === 404) return void onMissing(task.id);
-      const split = splitErrors(apiError, FIELDS);
+      const failure = toApiFailure(caught);
+      if (failure.status === 404) return void onMissing(task.id);
+      const split = splitErrors(failure, FIELDS);
       setFieldErrors(split.fields);
       setError(split.general);
       focusAfter.current = split.fields.title ? "title" : split.fields.description ? "description" : null;
@@ -145,7 +145,7 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
       await deleteTask(task.id);
       onDeleted(task.id);
     } catch (caught) {
-      if (!fail(toApiError(caught))) {
+      if (!fail(toApiFailure(caught))) {
         focusAfter.current = "cancel-delete";
         setBusy(null);
       }
@@ -186,7 +186,7 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
                 setFieldErrors(({ title: _cleared, ...rest }) => rest);
               }}
             />
-            <FieldError id={`${id}-title-error`} message={fieldErrors.title} />
+            <FieldMessage id={`${id}-title-error`} message={fieldErrors.title} />
           </div>
           <div className="field">
             <div className="label-row">
@@ -212,7 +212,7 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
                 setFieldErrors(({ description: _cleared, ...rest }) => rest);
               }}
             />
-            <FieldError id={`${id}-description-error`} message={fieldErrors.description} />
+            <FieldMessage id={`${id}-description-error`} message={fieldErrors.description} />
           </div>
           {errorBlock}
           <div className="row-actions">

@@ -1,7 +1,7 @@
 // Every HTTP call the admin page makes lives in this one module, through the client typed from
 // the OpenAPI document: a path, parameter or body the API does not have fails to compile.
 // Same-origin fetch: the Better Auth session cookie goes along by itself. Each function
-// returns the parsed body or throws ApiError.
+// returns the parsed body or throws ApiFailure.
 import { createApiClient, type ApiSchemas, type paths } from "@/lib/api-client";
 
 export type Task = ApiSchemas["Task"];
@@ -13,8 +13,8 @@ export interface FieldError {
 }
 
 /** The API's error envelope as a thrown value. `status` 0 means the request never got an answer. */
-export class ApiError extends Error {
-  override name = "ApiError";
+export class ApiFailure extends Error {
+  override name = "ApiFailure";
   readonly status: number;
   readonly detail: string;
   readonly error_code: string;
@@ -29,14 +29,14 @@ export class ApiError extends Error {
   }
 }
 
-export function isApiError(error: unknown): error is ApiError {
-  return error instanceof ApiError;
+export function isApiFailure(error: unknown): error is ApiFailure {
+  return error instanceof ApiFailure;
 }
 
-/** Any thrown value as an ApiError, so that components handle every failure one way. */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  return new ApiError(0, "Something went wrong. Please try again.", "CLIENT_ERROR");
+/** Any thrown value as an ApiFailure, so that components handle every failure one way. */
+export function toApiFailure(error: unknown): ApiFailure {
+  if (error instanceof ApiFailure) return error;
+  return new ApiFailure(0, "Something went wrong. Please try again.", "CLIENT_ERROR");
 }
 
 export type User = Pick<ApiSchemas["User"], "id" | "email" | "name">;
@@ -86,26 +86,26 @@ function asFieldErrors(value: unknown): FieldError[] {
   );
 }
 
-function errorFrom(response: Response, body: unknown): ApiError {
+function errorFrom(response: Response, body: unknown): ApiFailure {
   const envelope = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const detail =
     typeof envelope.detail === "string" && envelope.detail
       ? envelope.detail
       : `Request failed (${response.status}${response.statusText ? ` ${response.statusText}` : ""})`;
   const code = typeof envelope.error_code === "string" ? envelope.error_code : `HTTP_${response.status}`;
-  return new ApiError(response.status, detail, code, asFieldErrors(envelope.errors));
+  return new ApiFailure(response.status, detail, code, asFieldErrors(envelope.errors));
 }
 
 type Result<T> = { data?: T; error?: unknown; response: Response };
 
-/** Awaits a typed-client call: the data on success, the envelope as an ApiError otherwise. */
+/** Awaits a typed-client call: the data on success, the envelope as an ApiFailure otherwise. */
 async function call<T>(pending: Promise<Result<T>>): Promise<T> {
   let result: Result<T>;
   try {
     result = await pending;
   } catch {
     notify({ path: "", status: 0 });
-    throw new ApiError(0, "Could not reach the server. Check your connection and try again.", "NETWORK_ERROR");
+    throw new ApiFailure(0, "Could not reach the server. Check your connection and try again.", "NETWORK_ERROR");
   }
   if (!result.response.ok) throw errorFrom(result.response, result.error);
   return result.data as T;

@@ -1,4 +1,4 @@
-import type { ApiError } from "./api";
+import type { ApiFailure } from "./api";
 
 // The task API's own limits, counted in Unicode code points like the API does. Shown as hints
 // only: the API is the judge, and its validation errors are what the form shows.
@@ -23,7 +23,7 @@ export interface SplitErrors<F extends string> {
 }
 
 /** Sorts an API error into messages next to their fields and one general message. */
-export function splitErrors<F extends string>(error: ApiError, known: readonly F[]): SplitErrors<F> {
+export function splitErrors<F extends string>(error: ApiFailure, known: readonly F[]): SplitErrors<F> {
   const fields: Partial<Record<F, string>> = {};
   const other: string[] = [];
   for (const { path, message } of error.errors) {

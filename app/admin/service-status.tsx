@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { getHealth, onResponse, toApiError, type Health } from "./api";
+import { getHealth, onResponse, toApiFailure, type Health } from "./api";
 
 // Health of the API as the page sees it: polled from /api/health, and also learned from any
 // other request that answers 503 (database unavailable) or gets no answer at all. While the
@@ -59,11 +59,11 @@ export function ServiceStatusProvider({ children }: { children: ReactNode }) {
       try {
         next = { kind: "ok", health: await getHealth() };
       } catch (error) {
-        const apiError = toApiError(error);
+        const failure = toApiFailure(error);
         next =
-          apiError.status === 503
-            ? { kind: "down", detail: apiError.detail || DOWN_DETAIL }
-            : { kind: "unreachable", detail: apiError.detail };
+          failure.status === 503
+            ? { kind: "down", detail: failure.detail || DOWN_DETAIL }
+            : { kind: "unreachable", detail: failure.detail };
       }
       inFlight = false;
       if (!active) return;

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError } from "@/lib/env";
+import { ConfigError } from "@/lib/config-error";
 
 // PGlite has no cross-process lock: two processes on one directory both "succeed" and one of
 // them silently loses its writes. A lock file beside the directory, holding the owner's pid,

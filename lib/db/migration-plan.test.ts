@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endpointHost, planMigration } from "@/lib/deploy";
+import { endpointHost, planMigration } from "@/lib/db/migration-plan";
 
 const branch = "postgres://u:p@ep-cool-branch-123.us-east-2.aws.neon.tech/neondb?sslmode=require";
 const branchPooled = "postgres://u:p@ep-cool-branch-123-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require";

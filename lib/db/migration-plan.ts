@@ -1,6 +1,8 @@
-// The decisions of the Vercel build command (scripts/vercel-build.ts), kept pure for tests.
+// The Vercel build's migration plan: whether scripts/vercel-build.ts migrates, over which URL, or
+// why not. Pure, for tests.
 
-export interface DeployEnv {
+/** The variables of a Vercel build that the plan reads. */
+export interface VercelBuildEnv {
   VERCEL_ENV?: string;
   DATABASE_URL?: string;
   DATABASE_URL_UNPOOLED?: string;
@@ -21,7 +23,7 @@ export function endpointHost(url: string): string {
  * when there is one (DDL does not belong behind PgBouncer), and never from a preview build
  * at the production database.
  */
-export function planMigration(env: DeployEnv): MigrationPlan {
+export function planMigration(env: VercelBuildEnv): MigrationPlan {
   if (env.VERCEL_ENV !== "preview" && env.VERCEL_ENV !== "production") {
     return { migrate: false, reason: `VERCEL_ENV is ${env.VERCEL_ENV ?? "unset"}: not a preview or production build` };
   }

@@ -1,10 +1,27 @@
+import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { pgliteDirectory, resolveDriver } from "@/lib/db/driver";
-import { ConfigError, type Env } from "@/lib/env";
+import { ConfigError } from "@/lib/config-error";
+import { DRIVERS, drivers, pgliteDirectory, resolveDriver, type DriverName } from "@/lib/db/drivers";
 
-type DriverOverride = Env["DATABASE_DRIVER"];
-const resolve = (url: string, driver?: DriverOverride) => resolveDriver({ DATABASE_URL: url, DATABASE_DRIVER: driver });
+const resolve = (url: string, driver?: DriverName) => resolveDriver({ DATABASE_URL: url, DATABASE_DRIVER: driver });
+
+describe("the driver registry", () => {
+  it("describes every driver name, and nothing else", () => {
+    expect(Object.keys(drivers).sort()).toEqual([...DRIVERS].sort());
+  });
+
+  it("has PGlite as the one embedded driver; pg and neon are servers", () => {
+    expect(DRIVERS.filter((name) => drivers[name].kind === "embedded")).toEqual(["pglite"]);
+    expect(DRIVERS.filter((name) => drivers[name].kind === "server")).toEqual(["pg", "neon"]);
+  });
+
+  it("loads no driver library when imported: its module-level imports are node:path, ConfigError and types", () => {
+    const source = fs.readFileSync(path.join(process.cwd(), "lib/db/drivers.ts"), "utf8");
+    const valueImports = [...source.matchAll(/^import\s+(?!type\s)[^;]*?from\s+"([^"]+)";/gm)].map((match) => match[1]);
+    expect(valueImports).toEqual(["node:path", "@/lib/config-error"]);
+  });
+});
 
 describe("resolveDriver", () => {
   it.each(["pglite:memory", "pglite:.data/pglite", "pglite:/var/lib/app"])("%s → pglite", (url) => {
