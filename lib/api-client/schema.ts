@@ -851,7 +851,7 @@ export interface operations {
                     "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
                     "X-RateLimit-Reset": number;
-                    /** @description URL of the new task */
+                    /** @description URL of the new item */
                     Location: string;
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
@@ -1912,7 +1912,7 @@ export interface operations {
                     "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
                     "X-RateLimit-Reset": number;
-                    /** @description URL of the new list */
+                    /** @description URL of the new item */
                     Location: string;
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;

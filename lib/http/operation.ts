@@ -28,6 +28,28 @@ export interface SuccessResponse {
   headers?: Record<string, HeaderSpec>;
 }
 
+/** The 201 of a create: the new item, and `Location`, where it now lives. */
+export function createdResponse(collection: string, schema: z.ZodType, description: string): SuccessResponse {
+  return {
+    status: 201,
+    description,
+    schema,
+    headers: {
+      Location: {
+        description: "URL of the new item",
+        required: true,
+        // The path and an int4 id (at most 10 digits).
+        schema: { type: "string", maxLength: collection.length + 11, pattern: `^${collection}/[1-9][0-9]*$`, example: `${collection}/42` },
+      },
+    },
+  };
+}
+
+/** The answer to a create, as createdResponse describes it. */
+export function created(collection: string, item: { id: number }): Response {
+  return Response.json(item, { status: 201, headers: { Location: `${collection}/${item.id}` } });
+}
+
 /** What an error code means for this operation, where the table's general detail says too little. */
 export type ErrorNotes = Partial<Record<ErrorCode, string>>;
 

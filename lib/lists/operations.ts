@@ -1,4 +1,4 @@
-import { userOperation } from "@/lib/http/operation";
+import { created, createdResponse, userOperation } from "@/lib/http/operation";
 import * as queries from "@/lib/lists/queries";
 import { listCreateSchema, listListQuerySchema, listPageSchema, listParamsSchema, listPatchSchema, listReplaceSchema, listSchema } from "@/lib/lists/schema";
 
@@ -28,22 +28,8 @@ export const createList = userOperation({
   body: listCreateSchema,
   errors: ["LIST_NAME_TAKEN"],
   notes: nameTaken,
-  response: {
-    status: 201,
-    description: "The created list",
-    schema: listSchema,
-    headers: {
-      Location: {
-        description: "URL of the new list",
-        required: true,
-        schema: { type: "string", maxLength: 21, pattern: "^/api/lists/[1-9][0-9]*$", example: "/api/lists/7" },
-      },
-    },
-  },
-  handler: async ({ user, body }) => {
-    const list = await queries.createList(user.id, body);
-    return Response.json(list, { status: 201, headers: { Location: `/api/lists/${list.id}` } });
-  },
+  response: createdResponse("/api/lists", listSchema, "The created list"),
+  handler: async ({ user, body }) => created("/api/lists", await queries.createList(user.id, body)),
 });
 
 export const getList = userOperation({

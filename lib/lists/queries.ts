@@ -6,7 +6,7 @@ import { lists, type ListRow } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
 import { after, orderBy, pageOf, type SortKey } from "@/lib/resource/keyset";
-import { found, ownedBy, ownedRow } from "@/lib/resource/owned";
+import { found, nextUpdatedAt, ownedBy, ownedItem, ownedRow } from "@/lib/resource/owned";
 import type { List, ListCreate, ListListQuery, ListPage, ListPatch } from "@/lib/lists/schema";
 
 // A user's lists, on the resource kit: owner-scoped, keyset-paged by name. Deleting a list
@@ -16,13 +16,7 @@ const NOT_FOUND = "LIST_NOT_FOUND";
 const NAME_CONSTRAINT = "lists_user_id_name_key";
 
 export function toList(row: ListRow): List {
-  return {
-    id: row.id,
-    user_id: row.userId,
-    name: row.name,
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-  };
+  return ownedItem(row, { name: row.name });
 }
 
 // The key of lists_user_id_name_key: unique per user, so it orders a user's lists on its own.
@@ -32,7 +26,6 @@ type KeyedRow = ListRow & { nameKey: string };
 const BY_NAME: SortKey<KeyedRow>[] = [{ column: nameKey, direction: "asc", of: (row) => row.nameKey, cursorValue: z.string().max(400) }];
 
 const nameTaken = () => new ApiError("LIST_NAME_TAKEN");
-const nextUpdatedAt = sql`greatest(now(), ${lists.updatedAt} + interval '1 millisecond')`;
 
 /** The list query, unexecuted: one page and one row more. The EXPLAIN test explains this. */
 export function listListsQuery(database: Database, userId: string, query: ListListQuery) {
@@ -64,7 +57,7 @@ export async function createList(userId: string, input: ListCreate): Promise<Lis
 export async function updateList(userId: string, id: number, patch: ListPatch): Promise<List> {
   const update = (await db())
     .update(lists)
-    .set({ ...patch, updatedAt: nextUpdatedAt })
+    .set({ ...patch, updatedAt: nextUpdatedAt(lists.updatedAt) })
     .where(ownedRow(lists, userId, id))
     .returning();
   const [row] = await translating(update, NAME_CONSTRAINT, nameTaken);

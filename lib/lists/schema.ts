@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { cursorSchema } from "@/lib/resource/cursor";
-import { idParamSchema, idSchema, limitSchema, pageSchema, storableText, timestampSchema, userIdSchema } from "@/lib/resource/schemas";
+import { idParamSchema, limitSchema, ownedItemSchema, pageSchema, storableText } from "@/lib/resource/schemas";
 import { LIST_NAME_MAX } from "@/lib/lists/limits";
 
 export const listNameSchema = storableText(LIST_NAME_MAX)
@@ -22,15 +22,9 @@ export const listParamsSchema = z.object({ id: idParamSchema("List id") });
 
 export const listListQuerySchema = z.object({ limit: limitSchema, cursor: cursorSchema.optional() });
 
-export const listSchema = z
-  .object({
-    id: idSchema,
-    user_id: userIdSchema,
-    name: z.string().meta({ maxLength: LIST_NAME_MAX, pattern: "\\S", example: "Groceries" }),
-    created_at: timestampSchema,
-    updated_at: timestampSchema.meta({ description: "RFC 3339, UTC; changes on every successful update" }),
-  })
-  .meta({ id: "List" });
+export const listSchema = ownedItemSchema("List", {
+  name: z.string().meta({ maxLength: LIST_NAME_MAX, pattern: "\\S", example: "Groceries" }),
+});
 
 export const listPageSchema = pageSchema(listSchema, "ListPage", "By name, case-insensitively");
 

@@ -1,4 +1,4 @@
-import { and, eq, type AnyColumn } from "drizzle-orm";
+import { and, eq, sql, type AnyColumn } from "drizzle-orm";
 import { ApiError, type ErrorCode } from "@/lib/errors";
 
 // Every query of a user-scoped resource filters by its owner: another user's row is
@@ -18,3 +18,27 @@ export function found<Row>(row: Row | undefined, notFound: ErrorCode): Row {
   if (row === undefined) throw new ApiError(notFound);
   return row;
 }
+
+interface OwnedRow {
+  id: number;
+  userId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A row as its API item: id and owner, the resource's own fields, and the timestamps. */
+export function ownedItem<Fields extends object>(row: OwnedRow, fields: Fields) {
+  return {
+    id: row.id,
+    user_id: row.userId,
+    ...fields,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * The new `updated_at` of a row being written: strictly later than the previous value even
+ * within one millisecond, so clients comparing RFC 3339 strings always see it move.
+ */
+export const nextUpdatedAt = (column: AnyColumn) => sql`greatest(now(), ${column} + interval '1 millisecond')`;

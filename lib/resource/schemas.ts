@@ -63,3 +63,19 @@ export function pageSchema<T extends z.ZodType>(item: T, id: string, order: stri
     })
     .meta({ id });
 }
+
+/**
+ * An item of a user-scoped resource, registered as `<id>`: its id and owner, the resource's own
+ * fields, and when it was created and last changed.
+ */
+export function ownedItemSchema<Shape extends z.ZodRawShape>(id: string, fields: Shape) {
+  return z
+    .object({
+      id: idSchema,
+      user_id: userIdSchema,
+      ...fields,
+      created_at: timestampSchema,
+      updated_at: timestampSchema.meta({ description: "RFC 3339, UTC; changes on every successful update" }),
+    })
+    .meta({ id });
+}

@@ -1,4 +1,4 @@
-import { userOperation } from "@/lib/http/operation";
+import { created, createdResponse, userOperation } from "@/lib/http/operation";
 import * as queries from "@/lib/tasks/queries";
 import { taskCreateSchema, taskListQuerySchema, taskPageSchema, taskParamsSchema, taskPatchSchema, taskReplaceSchema, taskSchema } from "@/lib/tasks/schema";
 
@@ -29,22 +29,8 @@ export const createTask = userOperation({
     "`description`, `list_id` and `due_at` default to null, `completed` to false, `priority` to `none`. " +
     "`list_id` must be one of your lists. Counts against your write limit.",
   body: taskCreateSchema,
-  response: {
-    status: 201,
-    description: "The created task",
-    schema: taskSchema,
-    headers: {
-      Location: {
-        description: "URL of the new task",
-        required: true,
-        schema: { type: "string", maxLength: 21, pattern: "^/api/tasks/[1-9][0-9]*$", example: "/api/tasks/42" },
-      },
-    },
-  },
-  handler: async ({ user, body }) => {
-    const task = await queries.createTask(user.id, body);
-    return Response.json(task, { status: 201, headers: { Location: `/api/tasks/${task.id}` } });
-  },
+  response: createdResponse("/api/tasks", taskSchema, "The created task"),
+  handler: async ({ user, body }) => created("/api/tasks", await queries.createTask(user.id, body)),
 });
 
 export const getTask = userOperation({

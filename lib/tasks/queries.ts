@@ -1,4 +1,4 @@
-import { and, eq, gte, ilike, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, ilike, isNull, lt, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db, type Database } from "@/lib/db";
 import { translating } from "@/lib/db/constraints";
@@ -6,7 +6,7 @@ import { tasks, type TaskRow } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
 import { after, orderBy, pageOf, type SortKey } from "@/lib/resource/keyset";
-import { found, ownedBy, ownedRow } from "@/lib/resource/owned";
+import { found, nextUpdatedAt, ownedBy, ownedItem, ownedRow } from "@/lib/resource/owned";
 import { idSchema, timestampSchema } from "@/lib/resource/schemas";
 import { PRIORITIES, type Task, type TaskCreate, type TaskListQuery, type TaskPage, type TaskPatch } from "@/lib/tasks/schema";
 
@@ -16,18 +16,14 @@ import { PRIORITIES, type Task, type TaskCreate, type TaskListQuery, type TaskPa
 const NOT_FOUND = "TASK_NOT_FOUND";
 
 export function toTask(row: TaskRow): Task {
-  return {
-    id: row.id,
-    user_id: row.userId,
+  return ownedItem(row, {
     title: row.title,
     description: row.description,
     completed: row.completed,
     list_id: row.listId,
     due_at: row.dueAt?.toISOString() ?? null,
     priority: PRIORITIES[row.priority] ?? "none",
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-  };
+  });
 }
 
 // Ids are assigned in creation order: newest first is id descending.
@@ -70,9 +66,6 @@ function columnsOf(input: TaskPatch) {
 /** `%`, `_` and `\` match themselves in the title search. */
 const containing = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 
-// Strictly later than the previous value even within one millisecond, so clients comparing
-// RFC 3339 strings always see updated_at move.
-const nextUpdatedAt = sql`greatest(now(), ${tasks.updatedAt} + interval '1 millisecond')`;
 
 /**
  * The list query, unexecuted: one page (and one row more, to know whether another follows) of
@@ -131,7 +124,7 @@ export async function replaceTask(userId: string, id: number, input: TaskCreate)
 export async function updateTask(userId: string, id: number, patch: TaskPatch): Promise<Task> {
   const update = (await db())
     .update(tasks)
-    .set({ ...columnsOf(patch), updatedAt: nextUpdatedAt })
+    .set({ ...columnsOf(patch), updatedAt: nextUpdatedAt(tasks.updatedAt) })
     .where(ownedRow(tasks, userId, id))
     .returning();
   const [row] = await translating(update, LIST_CONSTRAINT, notYourList);

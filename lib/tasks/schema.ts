@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { cursorSchema } from "@/lib/resource/cursor";
-import { idParamSchema, idSchema, limitSchema, pageSchema, storableText, timestampSchema, userIdSchema } from "@/lib/resource/schemas";
+import { idParamSchema, idSchema, limitSchema, ownedItemSchema, pageSchema, storableText, timestampSchema } from "@/lib/resource/schemas";
 import { DESCRIPTION_MAX, TITLE_MAX } from "@/lib/tasks/limits";
 
 // maxLength in the document: JSON Schema counts code points, as these refinements do. The
@@ -99,21 +99,15 @@ export type TaskCreate = z.infer<typeof taskCreateSchema>;
 export type TaskPatch = z.infer<typeof taskPatchSchema>;
 export type TaskListQuery = z.infer<typeof taskListQuerySchema>;
 
-export const taskSchema = z
-  .object({
-    id: idSchema,
-    user_id: userIdSchema,
-    // Stored trimmed, never empty.
-    title: z.string().meta({ maxLength: TITLE_MAX, pattern: "\\S", example: "Write the release notes" }),
-    description: z.string().nullable().meta({ maxLength: DESCRIPTION_MAX, example: "Cover the API changes" }),
-    completed: z.boolean(),
-    list_id: idSchema.nullable().meta({ description: "The list it is in, or null" }),
-    due_at: timestampSchema.nullable().meta({ description: "RFC 3339, UTC, or null" }),
-    priority: prioritySchema,
-    created_at: timestampSchema,
-    updated_at: timestampSchema.meta({ description: "RFC 3339, UTC; changes on every successful update" }),
-  })
-  .meta({ id: "Task" });
+export const taskSchema = ownedItemSchema("Task", {
+  // Stored trimmed, never empty.
+  title: z.string().meta({ maxLength: TITLE_MAX, pattern: "\\S", example: "Write the release notes" }),
+  description: z.string().nullable().meta({ maxLength: DESCRIPTION_MAX, example: "Cover the API changes" }),
+  completed: z.boolean(),
+  list_id: idSchema.nullable().meta({ description: "The list it is in, or null" }),
+  due_at: timestampSchema.nullable().meta({ description: "RFC 3339, UTC, or null" }),
+  priority: prioritySchema,
+});
 
 export const taskPageSchema = pageSchema(taskSchema, "TaskPage", "In the requested sort");
 
