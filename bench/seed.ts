@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { signUp as signUpAccount, uniqueEmail } from "../tools/accounts";
 
 // The bench's data: users signed up through the product's own API (real Better Auth users,
 // accounts and sessions, so real bearer tokens), one read-write API key each created through the
@@ -22,18 +23,10 @@ export interface Seed {
   sentinel: { userIndex: number; taskId: number };
 }
 
-const PASSWORD = "bench password, long enough";
-
+/** A bench user, signed up through the API (tools/accounts.ts). */
 export async function signUp(baseUrl: string, email: string): Promise<{ id: string; token: string }> {
-  const response = await fetch(`${baseUrl}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: baseUrl },
-    body: JSON.stringify({ name: "Bench User", email, password: PASSWORD }),
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`sign-up of ${email} failed: ${response.status} ${text}`);
-  const body = JSON.parse(text) as { token: string; user: { id: string } };
-  return { id: body.user.id, token: body.token };
+  const { id, token } = await signUpAccount(baseUrl, { name: "Bench User", email });
+  return { id, token };
 }
 
 /** A read-write API key for the session's user, created as a client would (bearer session token). */
@@ -83,10 +76,9 @@ export async function seedSmall(
   log: (line: string) => void,
 ): Promise<Seed> {
   const started = Date.now();
-  const run = Date.now().toString(36);
   const signedUp: { id: string; token: string; email: string; apiKey: string }[] = [];
   for (let i = 0; i < userCount; i++) {
-    const email = `bench-${run}-${i}@example.com`;
+    const email = uniqueEmail("bench");
     const account = await signUp(baseUrl, email);
     signedUp.push({ ...account, email, apiKey: await createApiKey(baseUrl, account.token) });
   }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../test/server/next-server";
+import { freePort } from "../tools/next-server";
 
 // Starting and stopping the processes under test. Each one is a child of the bench, so its CPU
 // can be read from /proc for its whole process tree.

@@ -1,6 +1,6 @@
-// The test WebSocket-to-TCP proxy (test/neon-wsproxy.ts) in its own process, so that the bench
+// The test WebSocket-to-TCP proxy (tools/neon-wsproxy.ts) in its own process, so that the bench
 // can measure its CPU apart from the server's and the load generator's. Prints its address.
-import { startWsProxy } from "../test/neon-wsproxy";
+import { startWsProxy } from "../tools/neon-wsproxy";
 
 const proxy = await startWsProxy();
 console.log(`listening on ${proxy.address}`);

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
+import { signUp, TEST_PASSWORD, uniqueEmail, type Account as SignedUp, type FetchLike } from "../tools/accounts";
 
 // Shared fixtures for the admin page journeys.
 //
@@ -54,17 +55,16 @@ export const test = base.extend<{ guard: PageGuard }>({
 
 export { expect };
 
-export const PASSWORD = "correct horse battery staple";
-
 export interface Account {
   name: string;
   email: string;
   password: string;
 }
 
+/** A new account's fields: `<prefix> <4 characters>`, `<prefix>-<uuid>@example.com`, the test password. */
 export function newAccount(prefix: string): Account {
-  const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-  return { name: `${prefix} ${id.slice(-4)}`, email: `${prefix.toLowerCase()}-${id}@example.com`, password: PASSWORD };
+  const email = uniqueEmail(prefix.toLowerCase());
+  return { name: `${prefix} ${email.slice(prefix.length + 1, prefix.length + 5)}`, email, password: TEST_PASSWORD };
 }
 
 /** The page's own origin: the API refuses cookie-authenticated writes without it (CSRF rule). */
@@ -74,13 +74,24 @@ export function originHeader(): Record<string, string> {
   return { origin: new URL(baseURL).origin };
 }
 
+/** The page's request context as the transport of tools/accounts.ts: what it sets lands in the page's cookies. */
+function pageRequest(page: Page): FetchLike {
+  return async (url, init) => {
+    const response = await page.request.fetch(url, { method: init.method, headers: init.headers, data: init.body });
+    const headers = new Headers();
+    for (const { name, value } of response.headersArray()) headers.append(name, value);
+    return { status: response.status(), headers, text: () => response.text() };
+  };
+}
+
 /**
- * Signs up through the API with the page's own request context, so the session cookie lands in
- * the page's browser context (no UI involved).
+ * Signs up through the API (tools/accounts.ts) with the page's own request context, so the
+ * session cookie lands in the page's browser context (no UI involved).
  */
-export async function signUpViaApi(page: Page, account: Account) {
-  const response = await page.request.post("/api/auth/sign-up/email", { data: account, headers: originHeader() });
-  expect(response.status(), await response.text()).toBe(200);
+export async function signUpViaApi(page: Page, account: Account): Promise<SignedUp> {
+  const baseURL = test.info().project.use.baseURL;
+  if (!baseURL) throw new Error("use.baseURL is not set");
+  return signUp(baseURL, { fetch: pageRequest(page), ...account });
 }
 
 /** Creates tasks through the API with the page's cookie, oldest first. */

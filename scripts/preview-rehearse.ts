@@ -8,8 +8,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { startWsProxy } from "../test/neon-wsproxy";
-import { freePort, startNextServer, type NextServer } from "../test/server/next-server";
+import { signUp } from "../tools/accounts";
+import { startWsProxy } from "../tools/neon-wsproxy";
+import { freePort, startNextServer, type NextServer } from "../tools/next-server";
 
 const SECRET = "preview-rehearsal-secret-0123456789abcdef";
 const PRODUCTION_HOST = "ep-production-db.us-east-2.aws.neon.tech";
@@ -37,19 +38,13 @@ function vercelBuild(env: Record<string, string>) {
 }
 
 async function smoke(base: string) {
-  const json = { "content-type": "application/json", origin: base };
+  const json = { "content-type": "application/json" };
   const health = await fetch(`${base}/api/health`);
   const healthBody = (await health.json()) as { driver: string; migrations: string };
   check(health.status === 200 && healthBody.driver === "neon" && healthBody.migrations === "up_to_date", `health: ${JSON.stringify(healthBody)}`);
   step("health", `driver ${healthBody.driver}, migrations ${healthBody.migrations}`);
 
-  const signUp = await fetch(`${base}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: json,
-    body: JSON.stringify({ name: "Preview", email: `preview-${Date.now()}@example.com`, password: "correct horse battery staple" }),
-  });
-  const { token } = (await signUp.json()) as { token: string };
-  check(signUp.status === 200 && token, `sign-up: ${signUp.status}`);
+  const { token } = await signUp(base, { name: "Preview" });
   step("sign up");
   const auth = { ...json, authorization: `Bearer ${token}` };
 

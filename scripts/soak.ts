@@ -33,7 +33,9 @@ import { parseArgs } from "node:util";
 import { migrateDatabase } from "@/lib/db/drivers";
 import { parseEnv } from "@/lib/env";
 import type { Task } from "@/lib/tasks/schema";
-import { signUpOver, startNextServer, type NextServer } from "../test/server/next-server";
+import { loadAverage, processTree } from "../bench/proc";
+import { signUp } from "../tools/accounts";
+import { startNextServer, type NextServer } from "../tools/next-server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
@@ -74,30 +76,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 // ---------------------------------------------------------------------------------------------
 // Memory of the server's process tree.
 
-function processTree(rootPid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const tree: number[] = [];
-  const queue = [rootPid];
-  while (queue.length) {
-    const pid = queue.pop()!;
-    tree.push(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return tree;
-}
-
 interface ProcessMemory {
   pid: number;
   name: string;
@@ -107,7 +85,7 @@ interface ProcessMemory {
 
 function treeMemory(rootPid: number): { totalRssKiB: number; processes: ProcessMemory[] } {
   const processes: ProcessMemory[] = [];
-  for (const pid of processTree(rootPid)) {
+  for (const pid of processTree([rootPid])) {
     try {
       const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
       const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0);
@@ -536,7 +514,7 @@ function percentile(sorted: number[], p: number) {
 
 async function main() {
   const startedAt = new Date();
-  const loadAverageAtStart = fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  const loadAverageAtStart = loadAverage().split(" ").slice(0, 3).join(" ");
   console.log(`soak: ${SECONDS} s, ${CONNECTIONS} connections, ${USERS} users`);
   const database = startDatabase();
   let server: NextServer | undefined;
@@ -569,7 +547,7 @@ async function main() {
 
     const users: User[] = [];
     for (let index = 0; index < USERS; index++) {
-      const session = await signUpOver(server.url);
+      const session = await signUp(server.url);
       users.push({ index, token: session.token, cookie: session.cookie, tasks: new Map(), busy: new Set(), deleted: [] });
     }
     // Seed tasks, through the API, acknowledged like every other write.

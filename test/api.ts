@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { signUp as signUpAccount, type Account, type FetchLike } from "@/tools/accounts";
 import { assertDescribed } from "./openapi-validator";
 
 // Calls the app's route handlers in-process, routed the way Next routes app/api, so that the
@@ -89,22 +89,17 @@ export async function api<T = any>(method: string, path: string, options: Reques
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }
 
-export interface TestUser {
-  id: string;
-  email: string;
-  password: string;
-  token: string;
-  cookie: string;
-}
+/** id, email, password, token, cookie, and the signed token (`set-auth-token`). */
+export type TestUser = Account;
+
+/** `api` in the shape of fetch, for tools/accounts.ts: sign-ups run on the handlers and are checked against the document. */
+const inProcess: FetchLike = async (url, init) => {
+  const response = await api(init.method, url, { headers: init.headers, body: init.body });
+  return { status: response.status, headers: response.headers, text: async () => response.text };
+};
 
 export async function signUp(name = "Test User"): Promise<TestUser> {
-  const email = `user-${randomUUID()}@example.com`;
-  const password = "correct horse battery staple";
-  const response = await api("POST", "/api/auth/sign-up/email", { json: { name, email, password } });
-  if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${response.text}`);
-  const setCookie = response.headers.get("set-cookie") ?? "";
-  const cookie = setCookie.split(";")[0]!;
-  return { id: response.body.user.id, email, password, token: response.body.token, cookie };
+  return signUpAccount(BASE_URL, { fetch: inProcess, name });
 }
 
 export async function createTask(user: TestUser, json: Record<string, unknown> = { title: "A task" }) {

@@ -1,7 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { parseEnv } from "@/lib/env";
 import { migrateDatabase } from "@/lib/db/drivers";
-import { startWsProxy } from "./neon-wsproxy";
+import { startWsProxy } from "@/tools/neon-wsproxy";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -63,15 +63,3 @@ export async function startNextServer(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
-
-export async function signUpOver(baseUrl: string): Promise<{ token: string; cookie: string }> {
-  const email = `user-${crypto.randomUUID()}@example.com`;
-  const response = await fetch(`${baseUrl}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: baseUrl },
-    body: JSON.stringify({ name: "Server Test", email, password: "correct horse battery staple" }),
-  });
-  if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as { token: string };
-  return { token: body.token, cookie: (response.headers.get("set-cookie") ?? "").split(";")[0]! };
-}

@@ -3,7 +3,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUpOver, startNextServer, type NextServer } from "./next-server";
+import { signUp as signUpOver } from "@/tools/accounts";
+import { startNextServer, type NextServer } from "@/tools/next-server";
 
 // Issue #14: a client that goes away in the middle of sending its body is not a database
 // outage. Node fails the body with ECONNRESET ("aborted"), which the database fault mapping

@@ -3,7 +3,8 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUpOver, startNextServer, type NextServer } from "./next-server";
+import { signUp as signUpOver } from "@/tools/accounts";
+import { startNextServer, type NextServer } from "@/tools/next-server";
 
 // The rows of the contract that only a real server shows: Next's own routing and body
 // handling in front of our handlers. Runs `next start` on a fresh embedded database.

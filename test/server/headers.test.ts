@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNextServer, type NextServer } from "./next-server";
+import { startNextServer, type NextServer } from "@/tools/next-server";
 
 // Security headers as a browser receives them from the production server.
 let server: NextServer;

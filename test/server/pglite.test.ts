@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { signUpOver, startNextServer, type NextServer } from "./next-server";
+import { signUp as signUpOver } from "@/tools/accounts";
+import { startNextServer, type NextServer } from "@/tools/next-server";
 
 // Durability and the one-process rule of the embedded database, on real `next start` processes.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "task-api-pglite-"));

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRAIN_MAX_BYTES, DRAIN_MAX_MS, MAX_BODY_BYTES } from "@/lib/http/body";
-import { signUpOver, startNextServer, type NextServer } from "./next-server";
+import { signUp as signUpOver } from "@/tools/accounts";
+import { startNextServer, type NextServer } from "@/tools/next-server";
 
 // Issue #14: after the server refuses a body over 64 KiB, the client's next request must not
 // land on a dead socket. The refused body used to be cancelled, which destroyed the socket

@@ -4,7 +4,7 @@ import { apiKeyClient } from "@better-auth/api-key/client";
 import { createAuthClient } from "better-auth/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiClient } from "@/lib/api-client";
-import { startNextServer, type NextServer } from "../next-server";
+import { startNextServer, type NextServer } from "@/tools/next-server";
 
 // Clients nobody on this project wrote, over real HTTP against `next start` on PostgreSQL:
 // Node's own fetch (which sends `Sec-Fetch-Mode: cors` and no Origin), Better Auth's client

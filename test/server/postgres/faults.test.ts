@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUpOver, startNextServer, type NextServer } from "../next-server";
+import { signUp as signUpOver } from "@/tools/accounts";
+import { startNextServer, type NextServer } from "@/tools/next-server";
 
 // Faults that only a real PostgreSQL and a real server process show: a hung database (row
 // lock held by another session), an exhausted pool, kill -9, and a graceful SIGTERM.

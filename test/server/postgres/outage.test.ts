@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWsProxy, type WsProxy } from "../../neon-wsproxy";
-import { startTcpProxy, type TcpProxy } from "../../tcp-proxy";
-import { signUpOver, startNextServer, type NextServer } from "../next-server";
+import { signUp as signUpOver } from "@/tools/accounts";
+import { startWsProxy, type WsProxy } from "@/tools/neon-wsproxy";
+import { startNextServer, type NextServer } from "@/tools/next-server";
+import { startTcpProxy, type TcpProxy } from "@/tools/tcp-proxy";
 
 // Takes the database away from a running server and gives it back: every database-backed route
 // answers 503 DATABASE_UNAVAILABLE quickly while it is gone, and recovers with no restart.
