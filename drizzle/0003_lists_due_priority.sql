@@ -5,12 +5,14 @@ CREATE TABLE "lists" (
 	"user_id" text NOT NULL,
 	"name" varchar(100) NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"changed_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "list_id" integer;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "due_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "priority" smallint DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "tasks" ADD COLUMN "changed_at" timestamp with time zone DEFAULT now() NOT NULL;--> statement-breakpoint
 ALTER TABLE "lists" ADD CONSTRAINT "lists_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "lists_user_id_name_key" ON "lists" USING btree ("user_id",(lower("name") collate "C"));--> statement-breakpoint
 CREATE UNIQUE INDEX "lists_id_user_id_key" ON "lists" USING btree ("id","user_id");--> statement-breakpoint

@@ -43,7 +43,7 @@ export async function checkHealth(): Promise<Health> {
   }
 }
 
-export const getHealth = publicOperation({
+export const getHealthOperation = publicOperation({
   method: "GET",
   path: "/api/health",
   operationId: "getHealth",

@@ -76,16 +76,18 @@ export async function api<T = any>(method: string, path: string, options: Reques
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
   const request = new Request(url, { method, headers, body, duplex: "half" } as RequestInit);
-  const route = ROUTES.find(({ pattern }) => pattern.test(url.pathname));
-  if (!route) throw new Error(`no route for ${url.pathname}`);
+  // Next answers a path with a trailing slash by redirecting to the path without it.
+  const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+  const route = ROUTES.find(({ pattern }) => pattern.test(pathname));
+  if (!route) throw new Error(`no route for ${pathname}`);
   const module = await route.load();
   const handler = module[method] as RouteHandler | undefined;
-  if (!handler) throw new Error(`${url.pathname} exports no ${method} handler`);
-  const response = await handler(request, { params: Promise.resolve(route.params(route.pattern.exec(url.pathname)!)) });
+  if (!handler) throw new Error(`${pathname} exports no ${method} handler`);
+  const response = await handler(request, { params: Promise.resolve(route.params(route.pattern.exec(pathname)!)) });
   const text = await response.text();
   let parsed: unknown = text;
   if (response.headers.get("content-type")?.includes("json") && text) parsed = JSON.parse(text);
-  assertDescribed(method, url.pathname, response.status, response.headers, parsed);
+  assertDescribed(method, pathname, response.status, response.headers, parsed);
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }
 

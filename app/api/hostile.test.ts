@@ -575,7 +575,7 @@ const queryValue = fc.oneof(
     weight: 2,
     arbitrary: fc
       .tuple(fc.integer({ min: 1, max: INT4_MAX }), fc.constantFrom(undefined, true, false))
-      .map(([id, completed]) => encodeCursor({ scope: scopeOf({ completed }), values: [id] })),
+      .map(([id, completed]) => encodeCursor({ scope: scopeOf({ completed, sort: "created" }), values: [id] })),
   },
   {
     weight: 4,
@@ -600,7 +600,7 @@ function isValidCursor(cursor: string, completed: string | undefined) {
   if (!parsed.success) return false;
   const { scope, values } = parsed.data;
   const filter = completed === "true" ? true : completed === "false" ? false : undefined;
-  return scope === scopeOf({ completed: filter }) && values.length === 1 && typeof values[0] === "number" && isCanonicalId(String(values[0]));
+  return scope === scopeOf({ completed: filter, sort: "created" }) && values.length === 1 && typeof values[0] === "number" && isCanonicalId(String(values[0]));
 }
 
 /** What the contract says about a query: valid, invalid, or not pinned down. */

@@ -39,7 +39,7 @@ const keyNotes = {
 } as const;
 const unknownKey = { ...keyNotes, NOT_FOUND: "no key with this `keyId` belongs to you" } as const;
 
-export const signUp = externalOperation({
+export const signUpOperation = externalOperation({
   method: "POST",
   path: "/api/auth/sign-up/email",
   operationId: "signUpEmail",
@@ -53,7 +53,7 @@ export const signUp = externalOperation({
   response: { status: 200, description: "Signed up and signed in", schema: signUpResponseSchema, headers: sessionHeaders },
 });
 
-export const signIn = externalOperation({
+export const signInOperation = externalOperation({
   method: "POST",
   path: "/api/auth/sign-in/email",
   operationId: "signInEmail",
@@ -68,7 +68,7 @@ export const signIn = externalOperation({
   response: { status: 200, description: "Signed in", schema: signInResponseSchema, headers: sessionHeaders },
 });
 
-export const signOut = externalOperation({
+export const signOutOperation = externalOperation({
   method: "POST",
   path: "/api/auth/sign-out",
   operationId: "signOut",
@@ -81,7 +81,7 @@ export const signOut = externalOperation({
   response: { status: 200, description: "Signed out", schema: signOutResponseSchema },
 });
 
-export const getSession = externalOperation({
+export const getSessionOperation = externalOperation({
   method: "GET",
   path: "/api/auth/get-session",
   operationId: "getSession",
@@ -92,7 +92,7 @@ export const getSession = externalOperation({
   response: { status: 200, description: "The session, or null when signed out", schema: sessionResponseSchema },
 });
 
-export const createApiKey = externalOperation({
+export const createApiKeyOperation = externalOperation({
   method: "POST",
   path: "/api/auth/api-key/create",
   operationId: "createApiKey",
@@ -108,7 +108,7 @@ export const createApiKey = externalOperation({
   response: { status: 200, description: "The new key, with the key itself", schema: apiKeyCreatedSchema },
 });
 
-export const listApiKeys = externalOperation({
+export const listApiKeysOperation = externalOperation({
   method: "GET",
   path: "/api/auth/api-key/list",
   operationId: "listApiKeys",
@@ -120,7 +120,7 @@ export const listApiKeys = externalOperation({
   response: { status: 200, description: "Your keys", schema: apiKeyListSchema },
 });
 
-export const updateApiKey = externalOperation({
+export const updateApiKeyOperation = externalOperation({
   method: "POST",
   path: "/api/auth/api-key/update",
   operationId: "updateApiKey",
@@ -135,7 +135,7 @@ export const updateApiKey = externalOperation({
   response: { status: 200, description: "The key as updated", schema: apiKeySchema },
 });
 
-export const deleteApiKey = externalOperation({
+export const deleteApiKeyOperation = externalOperation({
   method: "POST",
   path: "/api/auth/api-key/delete",
   operationId: "deleteApiKey",
@@ -150,4 +150,13 @@ export const deleteApiKey = externalOperation({
   response: { status: 200, description: "Deleted", schema: apiKeyDeletedSchema },
 });
 
-export const AUTH_OPERATIONS = [signUp, signIn, signOut, getSession, createApiKey, listApiKeys, updateApiKey, deleteApiKey];
+export const AUTH_OPERATIONS = [
+  signUpOperation,
+  signInOperation,
+  signOutOperation,
+  getSessionOperation,
+  createApiKeyOperation,
+  listApiKeysOperation,
+  updateApiKeyOperation,
+  deleteApiKeyOperation,
+];

@@ -6,6 +6,11 @@ const timestamps = {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 };
 
+// The server's clock at a row's last write. updated_at may run a little ahead of it (it must
+// grow on every write, even twice in one millisecond); paging over a changeable sort compares
+// this one with the moment of its first page (lib/resource/keyset.ts).
+const changedAt = timestamp("changed_at", { withTimezone: true }).notNull().defaultNow();
+
 // Better Auth's core tables. Keys are the camelCase field names Better Auth expects;
 // the adapter is configured with usePlural so it finds them under these plural names.
 export const users = pgTable("users", {
@@ -128,6 +133,7 @@ export const lists = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     name: varchar("name", { length: 100 }).notNull(),
     ...timestamps,
+    changedAt,
   },
   (table) => [
     uniqueIndex("lists_user_id_name_key").on(table.userId, sql`(lower(${table.name}) collate "C")`),
@@ -154,6 +160,7 @@ export const tasks = pgTable(
     // 0 none, 1 low, 2 medium, 3 high (lib/tasks/schema.ts maps the names), so that it sorts.
     priority: smallint("priority").notNull().default(0),
     ...timestamps,
+    changedAt,
   },
   // Each list shape (a sort, optionally a filter, after a cursor) is an ordered range scan of
   // one of these, bounded by the owner's rows; `q` is served by the trigram index.

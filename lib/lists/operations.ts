@@ -6,7 +6,7 @@ const tag = "Lists";
 const byId = { path: "/api/lists/{id}", params: listParamsSchema, errors: ["LIST_NOT_FOUND" as const] };
 const nameTaken = { LIST_NAME_TAKEN: "you already have a list with this name, in any letter case" };
 
-export const listLists = userOperation({
+export const listListsOperation = userOperation({
   method: "GET",
   path: "/api/lists",
   operationId: "listLists",
@@ -18,7 +18,7 @@ export const listLists = userOperation({
   handler: async ({ user, query }) => Response.json(await queries.listLists(user.id, query)),
 });
 
-export const createList = userOperation({
+export const createListOperation = userOperation({
   method: "POST",
   path: "/api/lists",
   operationId: "createList",
@@ -32,7 +32,7 @@ export const createList = userOperation({
   handler: async ({ user, body }) => created("/api/lists", await queries.createList(user.id, body)),
 });
 
-export const getList = userOperation({
+export const getListOperation = userOperation({
   ...byId,
   method: "GET",
   operationId: "getList",
@@ -43,7 +43,7 @@ export const getList = userOperation({
   handler: async ({ user, params }) => Response.json(await queries.getList(user.id, params.id)),
 });
 
-export const replaceList = userOperation({
+export const replaceListOperation = userOperation({
   ...byId,
   errors: ["LIST_NOT_FOUND", "LIST_NAME_TAKEN"],
   notes: nameTaken,
@@ -56,7 +56,7 @@ export const replaceList = userOperation({
   handler: async ({ user, params, body }) => Response.json(await queries.updateList(user.id, params.id, body)),
 });
 
-export const updateList = userOperation({
+export const updateListOperation = userOperation({
   ...byId,
   errors: ["LIST_NOT_FOUND", "LIST_NAME_TAKEN"],
   notes: nameTaken,
@@ -69,7 +69,7 @@ export const updateList = userOperation({
   handler: async ({ user, params, body }) => Response.json(await queries.updateList(user.id, params.id, body)),
 });
 
-export const deleteList = userOperation({
+export const deleteListOperation = userOperation({
   ...byId,
   method: "DELETE",
   operationId: "deleteList",

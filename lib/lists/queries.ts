@@ -5,8 +5,8 @@ import { translating } from "@/lib/db/constraints";
 import { lists, type ListRow } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
-import { after, orderBy, pageOf, type SortKey } from "@/lib/resource/keyset";
-import { found, nextUpdatedAt, ownedBy, ownedItem, ownedRow } from "@/lib/resource/owned";
+import { after, listedAt, orderBy, pageOf, type Sort } from "@/lib/resource/keyset";
+import { found, ownedBy, ownedItem, ownedRow, writtenNow } from "@/lib/resource/owned";
 import type { List, ListCreate, ListListQuery, ListPage, ListPatch } from "@/lib/lists/schema";
 
 // A user's lists, on the resource kit: owner-scoped, keyset-paged by name. Deleting a list
@@ -20,10 +20,14 @@ export function toList(row: ListRow): List {
 }
 
 // The key of lists_user_id_name_key: unique per user, so it orders a user's lists on its own.
-// Read back from the database, whose lower() the cursor must match exactly.
+// Read back from the database, whose lower() the cursor must match exactly. Names change, so
+// pages after the first hold the lists as they were then (lib/resource/keyset.ts).
 const nameKey = sql<string>`(lower(${lists.name}) collate "C")`;
 type KeyedRow = ListRow & { nameKey: string };
-const BY_NAME: SortKey<KeyedRow>[] = [{ column: nameKey, direction: "asc", of: (row) => row.nameKey, cursorValue: z.string().max(400) }];
+const BY_NAME: Sort<KeyedRow> = {
+  changedAt: lists.changedAt,
+  keys: [{ column: nameKey, direction: "asc", of: (row) => row.nameKey, cursorValue: z.string().max(400) }],
+};
 
 const nameTaken = () => new ApiError("LIST_NAME_TAKEN");
 
@@ -32,7 +36,7 @@ export function listListsQuery(database: Database, userId: string, query: ListLi
   const conditions: (SQL | undefined)[] = [ownedBy(lists, userId)];
   if (query.cursor) conditions.push(after(BY_NAME, query.cursor, scopeOf(query)));
   return database
-    .select({ ...getTableColumns(lists), nameKey })
+    .select({ ...getTableColumns(lists), nameKey, listedAt })
     .from(lists)
     .where(and(...conditions))
     .orderBy(...orderBy(BY_NAME))
@@ -41,7 +45,7 @@ export function listListsQuery(database: Database, userId: string, query: ListLi
 
 export async function listLists(userId: string, query: ListListQuery): Promise<ListPage> {
   const rows = await listListsQuery(await db(), userId, query);
-  return pageOf(rows, query.limit, BY_NAME, scopeOf(query), toList);
+  return pageOf(rows, query.limit, BY_NAME, query, scopeOf(query), toList);
 }
 
 export async function getList(userId: string, id: number): Promise<List> {
@@ -57,7 +61,7 @@ export async function createList(userId: string, input: ListCreate): Promise<Lis
 export async function updateList(userId: string, id: number, patch: ListPatch): Promise<List> {
   const update = (await db())
     .update(lists)
-    .set({ ...patch, updatedAt: nextUpdatedAt(lists.updatedAt) })
+    .set({ ...patch, ...writtenNow(lists) })
     .where(ownedRow(lists, userId, id))
     .returning();
   const [row] = await translating(update, NAME_CONSTRAINT, nameTaken);

@@ -13,7 +13,7 @@ async function openApiDocument(): Promise<OpenApiDocument> {
   return cachedDocument;
 }
 
-export const getOpenApiDocument = publicOperation({
+export const getOpenApiDocumentOperation = publicOperation({
   method: "GET",
   path: "/api/openapi.json",
   operationId: "getOpenApiDocument",
@@ -69,7 +69,7 @@ export const DOCS_HTML = `<!doctype html>
 
 // The page and its assets are for people, not API operations: `hidden` keeps them out of the
 // document, while they still get the route wrapper (405, request id, logging).
-export const docsPage = publicOperation({
+export const docsPageOperation = publicOperation({
   method: "GET",
   path: "/api/docs",
   operationId: "docsPage",
@@ -81,7 +81,7 @@ export const docsPage = publicOperation({
   handler: () => new Response(DOCS_HTML, { headers: { "Content-Type": "text/html; charset=utf-8" } }),
 });
 
-export const docsAsset = publicOperation({
+export const docsAssetOperation = publicOperation({
   method: "GET",
   path: "/api/docs/{asset}",
   operationId: "docsAsset",

@@ -21,7 +21,22 @@ export interface SortKey<Row> {
   toParam?: (value: KeyValue) => unknown;
 }
 
-export function orderBy<Row>(keys: SortKey<Row>[]): SQL[] {
+/**
+ * A sort: its keys, the last one unique. For a sort on a field that can change (a name, a due
+ * date), `changedAt` is the row's last-change column: the first page fixes a moment, and later
+ * pages hold only rows unchanged since, so a row whose key moves past the cursor can never show
+ * twice. A row changed while a client pages is left for its next listing; every row unchanged
+ * throughout shows exactly once. Creation order (ids) cannot change and needs none of this.
+ */
+export interface Sort<Row> {
+  keys: SortKey<Row>[];
+  changedAt?: AnyColumn;
+}
+
+/** The database's clock, to the microsecond, as the moment a first page was read. */
+export const listedAt = sql<string>`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export function orderBy<Row>({ keys }: Sort<Row>): SQL[] {
   return keys.map(({ column, direction, nullable }) =>
     nullable ? sql`${column} ${sql.raw(direction)} nulls last` : sql`${column} ${sql.raw(direction)}`,
   );
@@ -37,12 +52,15 @@ function invalidCursor(): ApiError {
  * Rows strictly after the cursor's row in `orderBy(keys)` order; a cursor made for another
  * scope (sort and filters) or with values of the wrong shape is a validation error.
  */
-export function after<Row>(keys: SortKey<Row>[], cursor: Cursor, scope: string): SQL {
-  if (cursor.scope !== scope || cursor.values.length !== keys.length) throw invalidCursor();
+export function after<Row>({ keys, changedAt }: Sort<Row>, cursor: Cursor, scope: string): SQL {
+  const offset = changedAt ? 1 : 0;
+  if (cursor.scope !== scope || cursor.values.length !== keys.length + offset) throw invalidCursor();
+  const asOf = cursor.values[0];
+  if (changedAt && !(typeof asOf === "string" && AS_OF.test(asOf))) throw invalidCursor();
   const alternatives: SQL[] = [];
   const equalSoFar: SQL[] = [];
   keys.forEach((key, i) => {
-    const raw = cursor.values[i]!;
+    const raw = cursor.values[i + offset]!;
     if (raw === null ? !key.nullable : !key.cursorValue.safeParse(raw).success) throw invalidCursor();
     const value = raw === null ? null : key.toParam ? key.toParam(raw) : raw;
     // drizzle's operators take a column or an expression alike; its overloads take them apart.
@@ -52,16 +70,28 @@ export function after<Row>(keys: SortKey<Row>[], cursor: Cursor, scope: string):
     if (value !== null) alternatives.push(and(...equalSoFar, key.nullable ? or(beyond(column, value), isNull(column)) : beyond(column, value))!);
     equalSoFar.push(value === null ? isNull(column) : eq(column, value));
   });
-  return or(...alternatives) ?? sql`false`;
+  const beyondCursor = or(...alternatives) ?? sql`false`;
+  return changedAt ? and(beyondCursor, sql`${changedAt} <= ${asOf}::timestamptz`)! : beyondCursor;
 }
 
-/** One page from `limit + 1` rows fetched in order: the items, and a cursor if more follow. */
-export function pageOf<Row, Item>(rows: Row[], limit: number, keys: SortKey<Row>[], scope: string, toItem: (row: Row) => Item) {
+const AS_OF = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+
+/**
+ * One page from `limit + 1` rows fetched in order: the items, and a cursor if more follow.
+ * For a sort with `changedAt`, the rows carry `listedAt` and the cursor keeps the first page's.
+ */
+export function pageOf<Row, Item>(
+  rows: (Row & { listedAt?: string })[],
+  limit: number,
+  { keys, changedAt }: Sort<Row>,
+  query: { cursor?: Cursor },
+  scope: string,
+  toItem: (row: Row) => Item,
+) {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   const more = rows.length > limit && last !== undefined;
-  return {
-    items: page.map(toItem),
-    next_cursor: more ? encodeCursor({ scope, values: keys.map((key) => key.of(last)) }) : null,
-  };
+  const asOf = query.cursor?.values[0] ?? last?.listedAt ?? null;
+  const values = [...(changedAt ? [asOf] : []), ...(last ? keys.map((key) => key.of(last)) : [])];
+  return { items: page.map(toItem), next_cursor: more ? encodeCursor({ scope, values }) : null };
 }

@@ -38,7 +38,11 @@ export function ownedItem<Fields extends object>(row: OwnedRow, fields: Fields) 
 }
 
 /**
- * The new `updated_at` of a row being written: strictly later than the previous value even
- * within one millisecond, so clients comparing RFC 3339 strings always see it move.
+ * The timestamps of a row being written: `updated_at` strictly later than its previous value
+ * even within one millisecond, so clients comparing RFC 3339 strings always see it move; and
+ * `changed_at`, the server's clock, which paging compares (lib/resource/keyset.ts).
  */
-export const nextUpdatedAt = (column: AnyColumn) => sql`greatest(now(), ${column} + interval '1 millisecond')`;
+export const writtenNow = (table: { updatedAt: AnyColumn }) => ({
+  updatedAt: sql`greatest(now(), ${table.updatedAt} + interval '1 millisecond')`,
+  changedAt: sql`now()`,
+});

@@ -5,7 +5,7 @@ import { taskCreateSchema, taskListQuerySchema, taskPageSchema, taskParamsSchema
 const tag = "Tasks";
 const byId = { path: "/api/tasks/{id}", params: taskParamsSchema, errors: ["TASK_NOT_FOUND" as const] };
 
-export const listTasks = userOperation({
+export const listTasksOperation = userOperation({
   method: "GET",
   path: "/api/tasks",
   operationId: "listTasks",
@@ -19,7 +19,7 @@ export const listTasks = userOperation({
   handler: async ({ user, query }) => Response.json(await queries.listTasks(user.id, query)),
 });
 
-export const createTask = userOperation({
+export const createTaskOperation = userOperation({
   method: "POST",
   path: "/api/tasks",
   operationId: "createTask",
@@ -33,7 +33,7 @@ export const createTask = userOperation({
   handler: async ({ user, body }) => created("/api/tasks", await queries.createTask(user.id, body)),
 });
 
-export const getTask = userOperation({
+export const getTaskOperation = userOperation({
   ...byId,
   method: "GET",
   operationId: "getTask",
@@ -44,7 +44,7 @@ export const getTask = userOperation({
   handler: async ({ user, params }) => Response.json(await queries.getTask(user.id, params.id)),
 });
 
-export const replaceTask = userOperation({
+export const replaceTaskOperation = userOperation({
   ...byId,
   method: "PUT",
   operationId: "replaceTask",
@@ -56,7 +56,7 @@ export const replaceTask = userOperation({
   handler: async ({ user, params, body }) => Response.json(await queries.replaceTask(user.id, params.id, body)),
 });
 
-export const updateTask = userOperation({
+export const updateTaskOperation = userOperation({
   ...byId,
   method: "PATCH",
   operationId: "updateTask",
@@ -68,7 +68,7 @@ export const updateTask = userOperation({
   handler: async ({ user, params, body }) => Response.json(await queries.updateTask(user.id, params.id, body)),
 });
 
-export const deleteTask = userOperation({
+export const deleteTaskOperation = userOperation({
   ...byId,
   method: "DELETE",
   operationId: "deleteTask",

@@ -1,12 +1,12 @@
-import { and, eq, gte, ilike, isNull, lt, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, ilike, isNull, lt, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db, type Database } from "@/lib/db";
 import { translating } from "@/lib/db/constraints";
 import { tasks, type TaskRow } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
-import { after, orderBy, pageOf, type SortKey } from "@/lib/resource/keyset";
-import { found, nextUpdatedAt, ownedBy, ownedItem, ownedRow } from "@/lib/resource/owned";
+import { after, listedAt, orderBy, pageOf, type Sort } from "@/lib/resource/keyset";
+import { found, ownedBy, ownedItem, ownedRow, writtenNow } from "@/lib/resource/owned";
 import { idSchema, timestampSchema } from "@/lib/resource/schemas";
 import { PRIORITIES, type Task, type TaskCreate, type TaskListQuery, type TaskPage, type TaskPatch } from "@/lib/tasks/schema";
 
@@ -26,10 +26,11 @@ export function toTask(row: TaskRow): Task {
   });
 }
 
-// Ids are assigned in creation order: newest first is id descending.
-const SORTS: Record<TaskListQuery["sort"], SortKey<TaskRow>[]> = {
-  created: [{ column: tasks.id, direction: "desc", of: (row) => row.id, cursorValue: idSchema }],
-  due: [
+// Ids are assigned in creation order: newest first is id descending. Due dates and priorities
+// change, so those sorts page over the rows as they were at the first page (lib/resource/keyset.ts).
+const SORTS: Record<TaskListQuery["sort"], Sort<TaskRow>> = {
+  created: { keys: [{ column: tasks.id, direction: "desc", of: (row) => row.id, cursorValue: idSchema }] },
+  due: { changedAt: tasks.changedAt, keys: [
     {
       column: tasks.dueAt,
       direction: "asc",
@@ -39,11 +40,14 @@ const SORTS: Record<TaskListQuery["sort"], SortKey<TaskRow>[]> = {
       toParam: (value) => new Date(value as string),
     },
     { column: tasks.id, direction: "asc", of: (row) => row.id, cursorValue: idSchema },
-  ],
-  priority: [
-    { column: tasks.priority, direction: "desc", of: (row) => row.priority, cursorValue: z.int().min(0).max(PRIORITIES.length - 1) },
-    { column: tasks.id, direction: "desc", of: (row) => row.id, cursorValue: idSchema },
-  ],
+  ] },
+  priority: {
+    changedAt: tasks.changedAt,
+    keys: [
+      { column: tasks.priority, direction: "desc", of: (row) => row.priority, cursorValue: z.int().min(0).max(PRIORITIES.length - 1) },
+      { column: tasks.id, direction: "desc", of: (row) => row.id, cursorValue: idSchema },
+    ],
+  },
 };
 
 const LIST_CONSTRAINT = "tasks_list_id_user_id_lists_fk";
@@ -81,7 +85,7 @@ export function listTasksQuery(database: Database, userId: string, query: TaskLi
   if (query.q) conditions.push(ilike(tasks.title, containing(query.q)));
   if (query.cursor) conditions.push(after(sort, query.cursor, scopeOf(query)));
   return database
-    .select()
+    .select({ ...getTableColumns(tasks), ...(sort.changedAt ? { listedAt } : {}) })
     .from(tasks)
     .where(and(...conditions))
     .orderBy(...orderBy(sort))
@@ -90,7 +94,7 @@ export function listTasksQuery(database: Database, userId: string, query: TaskLi
 
 export async function listTasks(userId: string, query: TaskListQuery): Promise<TaskPage> {
   const rows = await listTasksQuery(await db(), userId, query);
-  return pageOf(rows, query.limit, SORTS[query.sort], scopeOf(query), toTask);
+  return pageOf(rows, query.limit, SORTS[query.sort], query, scopeOf(query), toTask);
 }
 
 export async function getTask(userId: string, id: number): Promise<Task> {
@@ -124,7 +128,7 @@ export async function replaceTask(userId: string, id: number, input: TaskCreate)
 export async function updateTask(userId: string, id: number, patch: TaskPatch): Promise<Task> {
   const update = (await db())
     .update(tasks)
-    .set({ ...columnsOf(patch), updatedAt: nextUpdatedAt(tasks.updatedAt) })
+    .set({ ...columnsOf(patch), ...writtenNow(tasks) })
     .where(ownedRow(tasks, userId, id))
     .returning();
   const [row] = await translating(update, LIST_CONSTRAINT, notYourList);

@@ -1,4 +1,4 @@
 import { serve } from "@/lib/http/operation";
-import { docsPage } from "@/lib/openapi/docs";
+import { docsPageOperation } from "@/lib/openapi/docs";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(docsPage);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(docsPageOperation);

@@ -1,4 +1,4 @@
-import { getHealth } from "@/lib/health";
+import { getHealthOperation } from "@/lib/health";
 import { serve } from "@/lib/http/operation";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(getHealth);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(getHealthOperation);

@@ -1,4 +1,4 @@
 import { serve } from "@/lib/http/operation";
-import { createList, listLists } from "@/lib/lists/operations";
+import { createListOperation, listListsOperation } from "@/lib/lists/operations";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(listLists, createList);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(listListsOperation, createListOperation);

@@ -1,4 +1,4 @@
 import { serve } from "@/lib/http/operation";
-import { getOpenApiDocument } from "@/lib/openapi/docs";
+import { getOpenApiDocumentOperation } from "@/lib/openapi/docs";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(getOpenApiDocument);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(getOpenApiDocumentOperation);

@@ -1,4 +1,4 @@
 import { serve } from "@/lib/http/operation";
-import { createTask, listTasks } from "@/lib/tasks/operations";
+import { createTaskOperation, listTasksOperation } from "@/lib/tasks/operations";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(listTasks, createTask);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(listTasksOperation, createTaskOperation);

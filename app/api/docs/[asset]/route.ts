@@ -1,4 +1,4 @@
 import { serve } from "@/lib/http/operation";
-import { docsAsset } from "@/lib/openapi/docs";
+import { docsAssetOperation } from "@/lib/openapi/docs";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(docsAsset);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(docsAssetOperation);

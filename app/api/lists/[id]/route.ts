@@ -1,4 +1,4 @@
 import { serve } from "@/lib/http/operation";
-import { deleteList, getList, replaceList, updateList } from "@/lib/lists/operations";
+import { deleteListOperation, getListOperation, replaceListOperation, updateListOperation } from "@/lib/lists/operations";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(getList, replaceList, updateList, deleteList);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(getListOperation, replaceListOperation, updateListOperation, deleteListOperation);

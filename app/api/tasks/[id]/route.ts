@@ -1,4 +1,4 @@
 import { serve } from "@/lib/http/operation";
-import { deleteTask, getTask, replaceTask, updateTask } from "@/lib/tasks/operations";
+import { deleteTaskOperation, getTaskOperation, replaceTaskOperation, updateTaskOperation } from "@/lib/tasks/operations";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(getTask, replaceTask, updateTask, deleteTask);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(getTaskOperation, replaceTaskOperation, updateTaskOperation, deleteTaskOperation);
