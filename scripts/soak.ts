@@ -36,6 +36,7 @@ import type { Task } from "@/lib/tasks/schema";
 import { loadAverage, processTree } from "../bench/proc";
 import { signUp } from "../tools/accounts";
 import { startNextServer, type NextServer } from "../tools/next-server";
+import { encodeCursor, scopeOf } from "@/lib/resource/cursor";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
@@ -287,7 +288,7 @@ function plan(users: User[], baseUrl: string): Plan {
     }
     case "list-page": {
       const ids = [...user.tasks.keys()];
-      const cursor = ids.length ? Buffer.from(String(randomItem(ids))).toString("base64url") : "";
+      const cursor = ids.length ? encodeCursor({ scope: scopeOf({ sort: "created" }), values: [randomItem(ids)] }) : "";
       return { op, method: "GET", path: `/api/tasks?limit=20${cursor ? `&cursor=${cursor}` : ""}`, headers: bearer(user), expect: { status: 200 }, user };
     }
     case "get": {

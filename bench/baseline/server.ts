@@ -7,6 +7,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import pg from "pg";
+import { cursorSchema, encodeCursor, scopeOf } from "@/lib/resource/cursor";
+import { PRIORITIES } from "@/lib/tasks/schema";
 
 const SECRET = process.env.BETTER_AUTH_SECRET ?? "";
 const MAX_BODY = 64 * 1024;
@@ -25,7 +27,7 @@ const pool = new pg.Pool({
 });
 pool.on("error", (error) => console.error("idle client error", error.message));
 
-const TASK_COLUMNS = `"id", "user_id", "title", "description", "completed", "created_at", "updated_at"`;
+const TASK_COLUMNS = `"id", "user_id", "title", "description", "completed", "list_id", "due_at", "priority", "created_at", "updated_at"`;
 
 interface TaskRow {
   id: number;
@@ -33,6 +35,9 @@ interface TaskRow {
   title: string;
   description: string | null;
   completed: boolean;
+  list_id: number | null;
+  due_at: Date | null;
+  priority: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -43,6 +48,9 @@ const toTask = (row: TaskRow) => ({
   title: row.title,
   description: row.description,
   completed: row.completed,
+  list_id: row.list_id,
+  due_at: row.due_at?.toISOString() ?? null,
+  priority: PRIORITIES[row.priority] ?? "none",
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
 });
@@ -186,10 +194,13 @@ async function listTasks(userId: string, url: URL) {
     params.push(completed === "true");
     conditions.push(`"tasks"."completed" = $${params.length}`);
   }
+  // The product's cursor format (lib/resource/cursor.ts), for newest-first lists only.
+  const scope = scopeOf({ completed: completed === null ? undefined : completed === "true", sort: "created" });
   const cursor = url.searchParams.get("cursor");
   if (cursor !== null) {
-    const id = taskId(Buffer.from(cursor, "base64url").toString());
-    if (Buffer.from(String(id)).toString("base64url") !== cursor) throw invalid("cursor is not a cursor returned by this API");
+    const parsed = cursorSchema.safeParse(cursor);
+    const id = parsed.success && parsed.data.scope === scope && parsed.data.values.length === 1 ? parsed.data.values[0] : undefined;
+    if (typeof id !== "number") throw invalid("cursor is not a cursor returned by this API");
     params.push(id);
     conditions.push(`"tasks"."id" < $${params.length}`);
   }
@@ -200,7 +211,7 @@ async function listTasks(userId: string, url: URL) {
   );
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const nextCursor = rows.length > limit && last ? Buffer.from(String(last.id)).toString("base64url") : null;
+  const nextCursor = rows.length > limit && last ? encodeCursor({ scope, values: [last.id] }) : null;
   return { items: page.map(toTask), next_cursor: nextCursor };
 }
 
