@@ -281,8 +281,17 @@ test("a task can be created, completed and edited with the keyboard only", async
   await page.keyboard.press("Tab");
   await expect(form.getByLabel("Description")).toBeFocused();
   await page.keyboard.type("Only the keyboard was used");
+  // On through the list picker, the due date (Tab also steps through its date and time parts)
+  // and the priority, to the button.
   await page.keyboard.press("Tab");
+  await expect(form.getByLabel("List", { exact: true })).toBeFocused();
   const add = form.getByRole("button", { name: "Add task" });
+  const passed = new Set<string>();
+  for (let presses = 0; presses < 12 && !(await add.evaluate((element) => element === document.activeElement)); presses++) {
+    await page.keyboard.press("Tab");
+    passed.add(await page.evaluate(() => document.activeElement?.getAttribute("type") ?? document.activeElement?.tagName ?? ""));
+  }
+  expect([...passed]).toEqual(expect.arrayContaining(["datetime-local", "SELECT"]));
   await expect(add).toBeFocused();
   // Visible focus: the focused button draws an outline.
   expect(await add.evaluate((element) => getComputedStyle(element).outlineStyle)).not.toBe("none");

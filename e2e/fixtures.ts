@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Locator, type Page } from "@playwright/test";
 import { signUp, TEST_PASSWORD, uniqueEmail, type Account as SignedUp, type FetchLike } from "../tools/accounts";
 
 // Shared fixtures for the admin page journeys.
@@ -198,4 +198,99 @@ export async function createApiKeyViaUi(
   const field = apiKeysPanel(page).getByLabel("Your new API key");
   await expect(field).toHaveValue(/^tk_\S{20,}$/);
   return field.inputValue();
+}
+
+// --- Lists, due dates, priorities, search and sort ---------------------------------------------
+
+export type PriorityLabel = "None" | "Low" | "Medium" | "High";
+export type SortLabel = "Newest" | "Due date" | "Priority";
+
+export function listsSidebar(page: Page) {
+  return page.getByRole("region", { name: "Lists", exact: true });
+}
+
+/** The sidebar entry (its <li>) of "All tasks", "No list" or the list with exactly this name. */
+export function listEntry(page: Page, name: string) {
+  return listsSidebar(page)
+    .getByRole("list", { name: "Your lists" })
+    .getByRole("listitem")
+    .filter({ has: page.locator(".list-link-name", { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) });
+}
+
+/** The entries' names as the sidebar shows them, "All tasks" and "No list" first. */
+export function listNames(page: Page) {
+  return listsSidebar(page).locator(".list-link-name");
+}
+
+/** Shows the tasks of one sidebar entry and waits for them to load. */
+export async function selectList(page: Page, name: string) {
+  await listEntry(page, name).locator(".list-link").click();
+  await expect(listEntry(page, name).locator(".list-link")).toHaveAttribute("aria-current", "true");
+  await expect(page.getByTestId("task-list-heading")).toHaveText(name);
+  await expect(page.getByText("Loading tasks…")).toHaveCount(0);
+}
+
+export async function createListViaUi(page: Page, name: string) {
+  const form = listsSidebar(page).getByRole("form", { name: "Create a list" });
+  await form.getByLabel("New list").fill(name);
+  await form.getByRole("button", { name: "Add list", exact: true }).click();
+  await expect(listEntry(page, name)).toBeVisible();
+  await expect(form.getByLabel("New list")).toHaveValue("");
+}
+
+/** Creates a list through the API with the page's cookie; returns its id. */
+export async function createListViaApi(page: Page, name: string): Promise<number> {
+  const response = await page.request.post("/api/lists", { data: { name }, headers: originHeader() });
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { id: number }).id;
+}
+
+export interface TaskBody {
+  title: string;
+  description?: string | null;
+  completed?: boolean;
+  list_id?: number | null;
+  due_at?: string | null;
+  priority?: "none" | "low" | "medium" | "high";
+}
+
+/** Creates one task through the API with the page's cookie; returns its id. */
+export async function createTaskViaApi(page: Page, task: TaskBody): Promise<number> {
+  const response = await page.request.post("/api/tasks", { data: task, headers: originHeader() });
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { id: number }).id;
+}
+
+export interface TaskDetailsInput {
+  /** The picker's option: "No list" or a list's name. */
+  list?: string;
+  /** A datetime-local value, `YYYY-MM-DDTHH:mm` in the browser's time zone; "" clears it. */
+  due?: string;
+  priority?: PriorityLabel;
+}
+
+/** Fills the list, due date and priority of a task form (the create form or an edit form). */
+export async function fillTaskDetails(form: Locator, details: TaskDetailsInput) {
+  if (details.list !== undefined) await form.getByLabel("List", { exact: true }).selectOption({ label: details.list });
+  if (details.due === "") await form.getByRole("button", { name: "Clear due date" }).click();
+  else if (details.due !== undefined) await form.getByLabel("Due").fill(details.due);
+  if (details.priority !== undefined) await form.getByLabel("Priority").selectOption({ label: details.priority });
+}
+
+/** Adds a task with the create form, details included, and waits for the form to clear. */
+export async function addTaskWithDetailsViaUi(page: Page, title: string, details: TaskDetailsInput) {
+  const form = page.getByRole("region", { name: "Add a task" });
+  await form.getByLabel("Title").fill(title);
+  await fillTaskDetails(form, details);
+  await form.getByRole("button", { name: "Add task" }).click();
+  await expect(form.getByLabel("Title")).toHaveValue("");
+}
+
+export async function sortTasks(page: Page, sort: SortLabel) {
+  await page.getByLabel("Sort", { exact: true }).selectOption({ label: sort });
+  await expect(page.getByText("Loading tasks…")).toHaveCount(0);
+}
+
+export function taskSearch(page: Page) {
+  return page.getByRole("search").getByLabel("Search tasks");
 }

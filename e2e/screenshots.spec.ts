@@ -1,4 +1,23 @@
-import { apiKeyRow, apiKeysPanel, createApiKeyViaUi, expect, newAccount, originHeader, screenshotBoth, signUpViaApi, test } from "./fixtures";
+import {
+  apiKeyRow,
+  apiKeysPanel,
+  createApiKeyViaUi,
+  createListViaApi,
+  createTaskViaApi,
+  expect,
+  fillTaskDetails,
+  listsSidebar,
+  newAccount,
+  originHeader,
+  screenshotBoth,
+  selectList,
+  signUpViaApi,
+  sortTasks,
+  taskSearch,
+  taskTitles,
+  test,
+  VIEWPORTS,
+} from "./fixtures";
 
 // Screenshots of the main states at desktop (1280x800) and 360 px wide, kept as artifacts in
 // test-results/screenshots/.
@@ -90,4 +109,57 @@ test("screenshots: API keys with a new key shown, the list, a revoke confirmatio
   await panel.getByRole("button", { name: "Create key" }).click();
   await expect(panel.getByTestId("key-name-error")).toBeVisible();
   await screenshotBoth(page, "api-keys-revoke-and-error");
+});
+
+test("screenshots: lists sidebar with a filter, the task form with due date and priority, search results", async ({ page }) => {
+  await signUpViaApi(page, { name: "Grace Hopper", email: `grace-lists-${Date.now()}@example.com`, password: newAccount("x").password });
+  const work = await createListViaApi(page, "Work");
+  const home = await createListViaApi(page, "Home & garden");
+  await createListViaApi(page, "Reading list for the long winter evenings");
+  const at = (day: number, hour: number) => new Date(Date.UTC(2030, 2, day, hour)).toISOString();
+  await createTaskViaApi(page, { title: "Renew the TLS certificates", list_id: work, priority: "high", due_at: at(3, 9) });
+  await createTaskViaApi(page, { title: "Draft the Q3 roadmap", description: "Collect input from support and sales first.", list_id: work, priority: "medium", due_at: at(12, 16) });
+  await createTaskViaApi(page, { title: "Fix the garden fence", list_id: home, priority: "low" });
+  await createTaskViaApi(page, { title: "Write the quarterly report", list_id: work, due_at: at(28, 17) });
+  await createTaskViaApi(page, { title: "Reply to the security questionnaire", list_id: work, priority: "high" });
+  await createTaskViaApi(page, { title: "Report the broken lamp", priority: "medium", due_at: "2021-05-01T08:00:00Z" });
+
+  // The sidebar with "Work" selected and the Due date sort. At 360 px it is folded by default:
+  // open it first, so that both pictures show the lists.
+  await page.goto("/admin");
+  await selectList(page, "Work");
+  await sortTasks(page, "Due date");
+  await expect(taskTitles(page)).toHaveText([
+    "Renew the TLS certificates",
+    "Draft the Q3 roadmap",
+    "Write the quarterly report",
+    "Reply to the security questionnaire",
+  ]);
+  await page.setViewportSize(VIEWPORTS.mobile);
+  await listsSidebar(page).getByRole("button", { name: "Show lists" }).click();
+  await screenshotBoth(page, "lists-filter");
+
+  // The create form with a list, a due date and a priority; and a task's edit form.
+  await page.setViewportSize(VIEWPORTS.mobile);
+  await listsSidebar(page).getByRole("button", { name: "Hide lists" }).click();
+  const form = page.getByRole("region", { name: "Add a task" });
+  await form.getByLabel("Title").fill("Prepare the board meeting deck");
+  await form.getByLabel("Description").fill("Numbers from finance by Friday.");
+  await fillTaskDetails(form, { list: "Work", due: "2030-03-20T14:30", priority: "High" });
+  await page.getByRole("list", { name: "Tasks" }).getByRole("button", { name: "Edit task: Draft the Q3 roadmap" }).click();
+  await screenshotBoth(page, "task-form-details");
+  await page.getByRole("form", { name: "Edit task: Draft the Q3 roadmap" }).getByRole("button", { name: "Cancel" }).click();
+
+  // Search results across all lists, by priority.
+  await page.setViewportSize(VIEWPORTS.desktop);
+  await selectList(page, "All tasks");
+  await sortTasks(page, "Priority");
+  await taskSearch(page).fill("re");
+  await expect(taskTitles(page)).toHaveText([
+    "Reply to the security questionnaire",
+    "Renew the TLS certificates",
+    "Report the broken lamp",
+    "Write the quarterly report",
+  ]);
+  await screenshotBoth(page, "search-results");
 });

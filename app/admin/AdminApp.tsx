@@ -50,12 +50,12 @@ function Admin() {
     if (recoveries > 0 && sessionFailed) void loadSession();
   }, [recoveries]); // only on a recovery
 
-  // A task or API-key request answered 401: the session ended elsewhere (signed out in another
+  // A task, list or API-key request answered 401: the session ended elsewhere (signed out in another
   // tab, expired).
   useEffect(() => {
     if (!signedIn) return;
     return onResponse(({ path, status }) => {
-      if (status === 401 && (path.startsWith("/api/tasks") || path.startsWith("/api/auth/api-key/"))) {
+      if (status === 401 && (path.startsWith("/api/tasks") || path.startsWith("/api/lists") || path.startsWith("/api/auth/api-key/"))) {
         setSession({ kind: "signed-out", notice: "Your session has ended. Please sign in again." });
       }
     });

@@ -1,16 +1,26 @@
 "use client";
 
-import { useId, useRef, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { FieldMessage } from "./FieldMessage";
-import { createTask, toApiFailure, type Task } from "./api";
+import { createTask, toApiFailure, type List, type Task } from "./api";
 import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
+import { DETAIL_FIELDS, detailsInput, fieldId, TaskDetailsFields, type DetailField, type TaskDetails } from "./TaskDetailsFields";
 
-type Field = "title" | "description";
-const FIELDS = ["title", "description"] as const;
+type Field = "title" | "description" | DetailField;
+const FIELDS = ["title", "description", ...DETAIL_FIELDS] as const;
 
-export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void }) {
+interface Props {
+  lists: List[];
+  /** The list a new task goes in unless picked otherwise: the one the sidebar shows. */
+  defaultListId: number | null;
+  onCreated: (task: Task) => void;
+}
+
+export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
   const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
+  const blank: TaskDetails = { listId: defaultListId, due: "", priority: "none" };
+  const [details, setDetails] = useState<TaskDetails>(blank);
   const [busy, setBusy] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
   const [error, setError] = useState<string | null>(null);
@@ -18,6 +28,11 @@ export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void 
   const titleRef = useRef<HTMLInputElement>(null);
   const descriptionRef = useRef<HTMLTextAreaElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
+
+  // Another list picked in the sidebar: new tasks go there.
+  useEffect(() => {
+    setDetails((current) => ({ ...current, listId: defaultListId }));
+  }, [defaultListId]);
 
   const titleLength = codePoints(title.trim());
   const descriptionLength = codePoints(description);
@@ -32,9 +47,11 @@ export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void 
       const task = await createTask({
         title,
         ...(description.trim() ? { description } : {}),
+        ...detailsInput(details),
       });
       setTitle("");
       setDescription("");
+      setDetails(blank);
       setBusy(false);
       onCreated(task);
       requestAnimationFrame(() => titleRef.current?.focus());
@@ -45,8 +62,10 @@ export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void 
       setError(split.general);
       setBusy(false);
       requestAnimationFrame(() => {
+        const first = DETAIL_FIELDS.find((field) => split.fields[field]);
         if (split.fields.title) titleRef.current?.focus();
         else if (split.fields.description) descriptionRef.current?.focus();
+        else if (first) document.getElementById(fieldId(id, first))?.focus();
         else errorRef.current?.focus();
       });
     }
@@ -113,6 +132,15 @@ export function CreateTaskForm({ onCreated }: { onCreated: (task: Task) => void 
           />
           <FieldMessage id={`${id}-description-error`} message={fieldErrors.description} testId="description-error" />
         </div>
+
+        <TaskDetailsFields
+          idPrefix={id}
+          lists={lists}
+          value={details}
+          onChange={setDetails}
+          errors={fieldErrors}
+          onEdited={(field) => setFieldErrors(({ [field]: _cleared, ...rest }) => rest)}
+        />
 
         {error ? (
           <div ref={errorRef} tabIndex={-1} className="form-error" role="alert">

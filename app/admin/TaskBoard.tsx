@@ -1,216 +1,200 @@
 "use client";
 
-import { useCallback, useEffect, useId, useRef, useState } from "react";
-import { listTasks, toApiFailure, type ApiFailure, type Task } from "./api";
+import { useId, useRef, useState } from "react";
+import type { List, Task, TaskSort } from "./api";
 import { CreateTaskForm } from "./CreateTaskForm";
-import { useServiceStatus } from "./service-status";
+import { ListsSidebar } from "./ListsSidebar";
 import { TaskItem } from "./TaskItem";
+import { TaskToolbar } from "./TaskToolbar";
+import { place, type ListFilter, type StatusFilter, type TaskView } from "./task-view";
+import { useLists } from "./useLists";
+import { useSearch } from "./useSearch";
+import { useTaskPages } from "./useTaskPages";
 
-type Filter = "all" | "open" | "completed";
-
-const FILTERS: { value: Filter; label: string }[] = [
+const STATUSES: { value: StatusFilter; label: string }[] = [
   { value: "all", label: "All" },
   { value: "open", label: "Open" },
   { value: "completed", label: "Completed" },
 ];
 
-const completedFor = (filter: Filter) => (filter === "all" ? undefined : filter === "completed");
-const matches = (task: Task, filter: Filter) => filter === "all" || task.completed === (filter === "completed");
-
-const EMPTY: Record<Filter, { title: string; body: string }> = {
-  all: { title: "No tasks yet", body: "Add your first task above and it will show up here." },
-  open: { title: "Nothing open", body: "Every task is done. Nice work!" },
-  completed: { title: "No completed tasks", body: "Tasks you tick off will show up here." },
-};
-
-type ListState =
-  | { kind: "loading" }
-  | { kind: "error"; error: ApiFailure }
-  | { kind: "ready" };
+function emptyText(view: TaskView, listName: string): { title: string; body: string } {
+  if (view.q) return { title: `No tasks match “${view.q}”`, body: "Try other words, or clear the search." };
+  if (view.status === "open") return { title: "Nothing open", body: "Every task here is done. Nice work!" };
+  if (view.status === "completed") return { title: "No completed tasks", body: "Tasks you tick off will show up here." };
+  if (view.list === "none") return { title: "Every task is in a list", body: "Tasks in no list show up here." };
+  if (view.list !== "all") return { title: `Nothing in ${listName} yet`, body: "Add a task above: it goes in this list." };
+  return { title: "No tasks yet", body: "Add your first task above and it will show up here." };
+}
 
 export function TaskBoard() {
-  const [filter, setFilter] = useState<Filter>("all");
-  const [items, setItems] = useState<Task[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [list, setList] = useState<ListState>({ kind: "loading" });
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<ApiFailure | null>(null);
+  const [list, setList] = useState<ListFilter>("all");
+  const [status, setStatus] = useState<StatusFilter>("all");
+  const [sort, setSort] = useState<TaskSort>("created");
+  const search = useSearch();
+  const view: TaskView = { list, status, sort, q: search.query };
+  const lists = useLists();
+  const pages = useTaskPages(view);
   const [announcement, setAnnouncement] = useState("");
-  const { recoveries } = useServiceStatus();
-  const request = useRef(0);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const id = useId();
 
-  const load = useCallback(async (which: Filter) => {
-    const current = ++request.current;
-    setList({ kind: "loading" });
-    setMoreError(null);
-    try {
-      const page = await listTasks({ completed: completedFor(which) });
-      if (current !== request.current) return;
-      setItems(page.items);
-      setCursor(page.next_cursor);
-      setList({ kind: "ready" });
-    } catch (caught) {
-      if (current !== request.current) return;
-      setList({ kind: "error", error: toApiFailure(caught) });
-    }
-  }, []);
+  const listName =
+    list === "all" ? "All tasks" : list === "none" ? "No list" : (lists.lists.find((item) => item.id === list)?.name ?? "List");
 
-  useEffect(() => {
-    void load(filter);
-  }, [filter, load]);
-
-  // A list that failed (e.g. the database was down) loads again by itself once the API is back.
-  const failed = list.kind === "error";
-  useEffect(() => {
-    if (recoveries > 0 && failed) void load(filter);
-  }, [recoveries]); // only on a recovery, not on every change of the list
-
-  async function loadMore() {
-    if (!cursor || loadingMore) return;
-    const current = request.current;
-    setLoadingMore(true);
-    setMoreError(null);
-    try {
-      const page = await listTasks({ completed: completedFor(filter), cursor });
-      if (current !== request.current) return;
-      setItems((previous) => {
-        const seen = new Set(previous.map((task) => task.id));
-        return [...previous, ...page.items.filter((task) => !seen.has(task.id))];
-      });
-      setCursor(page.next_cursor);
-      setAnnouncement(`Loaded ${page.items.length} more ${page.items.length === 1 ? "task" : "tasks"}.`);
-    } catch (caught) {
-      if (current === request.current) setMoreError(toApiFailure(caught));
-    } finally {
-      if (current === request.current) setLoadingMore(false);
-    }
-  }
-
-  function chooseFilter(next: Filter) {
-    if (next === filter) {
-      if (list.kind === "error") void load(next);
+  function chooseStatus(next: StatusFilter) {
+    if (next === status) {
+      if (pages.state.kind === "error") void pages.reload();
       return;
     }
-    setLoadingMore(false);
-    setFilter(next);
+    setStatus(next);
+  }
+
+  function chooseList(next: ListFilter) {
+    if (next === list && pages.state.kind === "error") void pages.reload();
+    setList(next);
+  }
+
+  async function loadMore() {
+    const count = await pages.loadMore();
+    if (count !== null) setAnnouncement(`Loaded ${count} more ${count === 1 ? "task" : "tasks"}.`);
+  }
+
+  /** Puts a new or changed task where the view would have it; returns whether it is shown. */
+  function put(task: Task): boolean {
+    const more = pages.cursor !== null;
+    pages.setItems((previous) => place(previous, task, view, more).items);
+    return place(pages.items, task, view, more).shown;
   }
 
   function created(task: Task) {
-    if (matches(task, filter)) {
-      setItems((previous) => [task, ...previous.filter((item) => item.id !== task.id)]);
-      setAnnouncement(`Added “${task.title}”.`);
-    } else {
-      setAnnouncement(`Added “${task.title}”. It is hidden by the ${filter} filter.`);
-    }
+    const shown = put(task);
+    setAnnouncement(shown ? `Added “${task.title}”.` : `Added “${task.title}”. The current list, filter or search does not show it.`);
   }
 
   function updated(task: Task, change: "completed" | "edited") {
-    if (matches(task, filter)) {
-      setItems((previous) => previous.map((item) => (item.id === task.id ? task : item)));
-    } else {
-      setItems((previous) => previous.filter((item) => item.id !== task.id));
-      headingRef.current?.focus();
-    }
-    setAnnouncement(
-      change === "completed"
-        ? `Marked “${task.title}” as ${task.completed ? "completed" : "open"}.`
-        : `Saved “${task.title}”.`,
-    );
+    if (!put(task)) headingRef.current?.focus();
+    setAnnouncement(change === "completed" ? `Marked “${task.title}” as ${task.completed ? "completed" : "open"}.` : `Saved “${task.title}”.`);
   }
 
   function removed(taskId: number, message: string) {
-    setItems((previous) => previous.filter((item) => item.id !== taskId));
+    pages.setItems((previous) => previous.filter((item) => item.id !== taskId));
     setAnnouncement(message);
     headingRef.current?.focus();
   }
 
-  const listBusy = list.kind === "loading";
+  function listCreated(made: List) {
+    lists.put(made);
+    setAnnouncement(`Created the list “${made.name}”.`);
+  }
+
+  function listRenamed(renamed: List) {
+    lists.put(renamed);
+    setAnnouncement(`Renamed the list to “${renamed.name}”.`);
+  }
+
+  function listGone(listId: number, message: string) {
+    lists.remove(listId);
+    setAnnouncement(message);
+    // Its tasks are in no list now: show the tasks again as they are.
+    if (list === listId) setList("all");
+    else void pages.reload();
+  }
+
+  const { items, cursor, state } = pages;
+  const empty = emptyText(view, listName);
 
   return (
-    <div className="board">
-      <CreateTaskForm onCreated={created} />
+    <div className="workspace">
+      <ListsSidebar
+        state={lists.state}
+        selected={list}
+        selectedName={listName}
+        onSelect={chooseList}
+        onRetry={() => void lists.reload()}
+        onCreated={listCreated}
+        onRenamed={listRenamed}
+        onDeleted={(listId) => listGone(listId, "Deleted the list. Its tasks are now in no list.")}
+        onMissing={(listId) => listGone(listId, "That list no longer exists.")}
+      />
 
-      <section className="card list-card" aria-labelledby={`${id}-heading`} aria-busy={listBusy}>
-        <div className="list-head">
-          <h2 id={`${id}-heading`} ref={headingRef} tabIndex={-1} className="card-title">
-            Your tasks
-          </h2>
-          <div className="segmented" role="group" aria-label="Show tasks">
-            {FILTERS.map(({ value, label }) => (
-              <button
-                key={value}
-                type="button"
-                className="segment"
-                aria-pressed={filter === value}
-                onClick={() => chooseFilter(value)}
-              >
-                {label}
-              </button>
-            ))}
-          </div>
-        </div>
+      <div className="board">
+        <CreateTaskForm lists={lists.lists} defaultListId={typeof list === "number" ? list : null} onCreated={created} />
 
-        {list.kind === "loading" ? (
-          <div className="list-placeholder" role="status">
-            <span className="spinner" aria-hidden="true" /> Loading tasks…
-          </div>
-        ) : list.kind === "error" ? (
-          <div className="list-placeholder list-failed" role="alert">
-            <p>
-              <strong>Couldn&rsquo;t load your tasks.</strong> {list.error.detail}
-            </p>
-            <button type="button" className="button button-secondary" onClick={() => void load(filter)}>
-              Try again
-            </button>
-          </div>
-        ) : items.length === 0 ? (
-          <div className="empty" data-testid="empty-state">
-            <div className="empty-icon" aria-hidden="true">
-              ☐
+        <section className="card list-card" aria-labelledby={`${id}-heading`} aria-busy={state.kind === "loading"}>
+          <div className="list-head">
+            <h2 id={`${id}-heading`} ref={headingRef} tabIndex={-1} className="card-title list-title" data-testid="task-list-heading">
+              {listName}
+            </h2>
+            <div className="segmented" role="group" aria-label="Show tasks">
+              {STATUSES.map(({ value, label }) => (
+                <button key={value} type="button" className="segment" aria-pressed={status === value} onClick={() => chooseStatus(value)}>
+                  {label}
+                </button>
+              ))}
             </div>
-            <p className="empty-title">{EMPTY[filter].title}</p>
-            <p className="muted">{EMPTY[filter].body}</p>
           </div>
-        ) : (
-          <ul className="tasks" aria-label="Tasks">
-            {items.map((task) => (
-              <TaskItem
-                key={task.id}
-                task={task}
-                onUpdated={updated}
-                onDeleted={(taskId) => removed(taskId, `Deleted “${task.title}”.`)}
-                onMissing={(taskId) => removed(taskId, `“${task.title}” no longer exists.`)}
-              />
-            ))}
-          </ul>
-        )}
+          <TaskToolbar search={search.text} onSearch={search.setText} onSearchNow={search.flush} sort={sort} onSort={setSort} />
 
-        {list.kind === "ready" && (items.length > 0 || cursor) ? (
-          <div className="list-foot">
-            <span className="muted" data-testid="task-count">
-              {cursor
-                ? `Showing ${items.length} ${items.length === 1 ? "task" : "tasks"}`
-                : `${items.length} ${items.length === 1 ? "task" : "tasks"}`}
-            </span>
-            {moreError ? (
-              <span className="row-error" role="alert">
-                {moreError.detail}
-              </span>
-            ) : null}
-            {cursor ? (
-              <button type="button" className="button button-secondary" onClick={loadMore} disabled={loadingMore}>
-                {loadingMore ? "Loading…" : moreError ? "Try again" : "Load more"}
+          {state.kind === "loading" ? (
+            <div className="list-placeholder" role="status">
+              <span className="spinner" aria-hidden="true" /> Loading tasks…
+            </div>
+          ) : state.kind === "error" ? (
+            <div className="list-placeholder list-failed" role="alert">
+              <p>
+                <strong>Couldn&rsquo;t load your tasks.</strong> {state.error.detail}
+              </p>
+              <button type="button" className="button button-secondary" onClick={() => void pages.reload()}>
+                Try again
               </button>
-            ) : null}
-          </div>
-        ) : null}
+            </div>
+          ) : items.length === 0 ? (
+            <div className="empty" data-testid="empty-state">
+              <div className="empty-icon" aria-hidden="true">
+                ☐
+              </div>
+              <p className="empty-title">{empty.title}</p>
+              <p className="muted">{empty.body}</p>
+            </div>
+          ) : (
+            <ul className="tasks" aria-label="Tasks">
+              {items.map((task) => (
+                <TaskItem
+                  key={task.id}
+                  task={task}
+                  lists={lists.lists}
+                  showList={list === "all"}
+                  onUpdated={updated}
+                  onDeleted={(taskId) => removed(taskId, `Deleted “${task.title}”.`)}
+                  onMissing={(taskId) => removed(taskId, `“${task.title}” no longer exists.`)}
+                />
+              ))}
+            </ul>
+          )}
 
-        <p className="sr-only" role="status" aria-live="polite">
-          {announcement}
-        </p>
-      </section>
+          {state.kind === "ready" && (items.length > 0 || cursor) ? (
+            <div className="list-foot">
+              <span className="muted" data-testid="task-count">
+                {cursor ? `Showing ${items.length} ${items.length === 1 ? "task" : "tasks"}` : `${items.length} ${items.length === 1 ? "task" : "tasks"}`}
+              </span>
+              {pages.moreError ? (
+                <span className="row-error" role="alert">
+                  {pages.moreError.detail}
+                </span>
+              ) : null}
+              {cursor ? (
+                <button type="button" className="button button-secondary" onClick={loadMore} disabled={pages.loadingMore}>
+                  {pages.loadingMore ? "Loading…" : pages.moreError ? "Try again" : "Load more"}
+                </button>
+              ) : null}
+            </div>
+          ) : null}
+
+          <p className="sr-only" role="status" aria-live="polite">
+            {announcement}
+          </p>
+        </section>
+      </div>
     </div>
   );
 }

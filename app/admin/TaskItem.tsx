@@ -1,17 +1,20 @@
 "use client";
 
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { FieldMessage } from "./FieldMessage";
-import { deleteTask, toApiFailure, updateTask, type ApiFailure, type Task } from "./api";
-import { codePoints, DESCRIPTION_MAX, formatDate, splitErrors, TITLE_MAX } from "./fields";
+import { useEffect, useId, useRef, useState } from "react";
+import { deleteTask, toApiFailure, updateTask, type ApiFailure, type List, type Task } from "./api";
+import { isOverdue } from "./dates";
+import { formatDate } from "./fields";
+import { TaskEditForm } from "./TaskEditForm";
+import { PRIORITY_LABELS } from "./task-view";
 
 type Mode = "view" | "edit" | "confirm-delete";
-type Busy = null | "toggle" | "save" | "delete";
-type Field = "title" | "description";
-const FIELDS = ["title", "description"] as const;
+type Busy = null | "toggle" | "delete";
 
 interface Props {
   task: Task;
+  lists: List[];
+  /** Name the task's list in the row (off when the view shows one list anyway). */
+  showList: boolean;
   /** The API's version of the task after a change. */
   onUpdated: (task: Task, change: "completed" | "edited") => void;
   onDeleted: (id: number) => void;
@@ -19,21 +22,16 @@ interface Props {
   onMissing: (id: number) => void;
 }
 
-export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
+export function TaskItem({ task, lists, showList, onUpdated, onDeleted, onMissing }: Props) {
   const [mode, setMode] = useState<Mode>("view");
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | null>(null);
-  const [draftTitle, setDraftTitle] = useState(task.title);
-  const [draftDescription, setDraftDescription] = useState(task.description ?? "");
-  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
   const id = useId();
   const checkboxRef = useRef<HTMLInputElement>(null);
   const editButtonRef = useRef<HTMLButtonElement>(null);
   const deleteButtonRef = useRef<HTMLButtonElement>(null);
-  const titleInputRef = useRef<HTMLInputElement>(null);
-  const descriptionInputRef = useRef<HTMLTextAreaElement>(null);
   const cancelDeleteRef = useRef<HTMLButtonElement>(null);
-  const focusAfter = useRef<"edit" | "delete" | "checkbox" | "title" | "description" | "cancel-delete" | null>(null);
+  const focusAfter = useRef<"edit" | "delete" | "checkbox" | "cancel-delete" | null>(null);
 
   // Move focus where it belongs once the row has re-rendered in its new mode.
   useEffect(() => {
@@ -44,8 +42,6 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
       edit: editButtonRef,
       delete: deleteButtonRef,
       checkbox: checkboxRef,
-      title: titleInputRef,
-      description: descriptionInputRef,
       "cancel-delete": cancelDeleteRef,
     }[target].current;
     element?.focus();
@@ -78,52 +74,13 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
   }
 
   function startEdit() {
-    setDraftTitle(task.title);
-    setDraftDescription(task.description ?? "");
-    setFieldErrors({});
     setError(null);
-    focusAfter.current = "title";
     setMode("edit");
   }
 
-  function cancelEdit() {
-    setFieldErrors({});
-    setError(null);
+  function closeEdit() {
     focusAfter.current = "edit";
     setMode("view");
-  }
-
-  async function save(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (busy) return;
-    setBusy("save");
-    setError(null);
-    setFieldErrors({});
-    try {
-      const updated = await updateTask(task.id, {
-        title: draftTitle,
-        description: draftDescription.trim() ? draftDescription : null,
-      });
-      focusAfter.current = "edit";
-      setBusy(null);
-      setMode("view");
-      onUpdated(updated, "edited");
-    } catch (caught) {
-      const failure = toApiFailure(caught);
-      if (failure.status === 404) return void onMissing(task.id);
-      const split = splitErrors(failure, FIELDS);
-      setFieldErrors(split.fields);
-      setError(split.general);
-      focusAfter.current = split.fields.title ? "title" : split.fields.description ? "description" : null;
-      setBusy(null);
-    }
-  }
-
-  function onEditKeyDown(event: KeyboardEvent) {
-    if (event.key === "Escape" && !busy) {
-      event.preventDefault();
-      cancelEdit();
-    }
   }
 
   function askDelete() {
@@ -152,96 +109,33 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
     }
   }
 
-  const titleLength = codePoints(draftTitle.trim());
-  const descriptionLength = codePoints(draftDescription);
-  const titleId = `${id}-title`;
-  const errorBlock = error ? (
-    <p className="row-error" role="alert">
-      {error}
-    </p>
-  ) : null;
-
   if (mode === "edit") {
-    const describedBy = (field: Field, hint: string) =>
-      [fieldErrors[field] ? `${id}-${field}-error` : null, hint].filter(Boolean).join(" ");
     return (
       <li className="task task-editing" data-task-id={task.id}>
-        <form className="edit-form" onSubmit={save} onKeyDown={onEditKeyDown} noValidate aria-label={`Edit task: ${task.title}`}>
-          <div className="field">
-            <div className="label-row">
-              <label htmlFor={`${id}-edit-title`}>Title</label>
-              <span id={`${id}-edit-title-count`} className={`counter${titleLength > TITLE_MAX ? " counter-over" : ""}`}>
-                {titleLength}/{TITLE_MAX}
-              </span>
-            </div>
-            <input
-              ref={titleInputRef}
-              id={`${id}-edit-title`}
-              value={draftTitle}
-              autoComplete="off"
-              aria-invalid={fieldErrors.title ? true : undefined}
-              aria-describedby={describedBy("title", `${id}-edit-title-count`)}
-              onChange={(event) => {
-                setDraftTitle(event.target.value);
-                setFieldErrors(({ title: _cleared, ...rest }) => rest);
-              }}
-            />
-            <FieldMessage id={`${id}-title-error`} message={fieldErrors.title} />
-          </div>
-          <div className="field">
-            <div className="label-row">
-              <label htmlFor={`${id}-edit-description`}>
-                Description <span className="optional">(optional)</span>
-              </label>
-              <span
-                id={`${id}-edit-description-count`}
-                className={`counter${descriptionLength > DESCRIPTION_MAX ? " counter-over" : ""}`}
-              >
-                {descriptionLength}/{DESCRIPTION_MAX}
-              </span>
-            </div>
-            <textarea
-              ref={descriptionInputRef}
-              id={`${id}-edit-description`}
-              rows={3}
-              value={draftDescription}
-              aria-invalid={fieldErrors.description ? true : undefined}
-              aria-describedby={describedBy("description", `${id}-edit-description-count`)}
-              onChange={(event) => {
-                setDraftDescription(event.target.value);
-                setFieldErrors(({ description: _cleared, ...rest }) => rest);
-              }}
-            />
-            <FieldMessage id={`${id}-description-error`} message={fieldErrors.description} />
-          </div>
-          {errorBlock}
-          <div className="row-actions">
-            <button type="button" className="button button-ghost" onClick={cancelEdit} disabled={busy === "save"}>
-              Cancel
-            </button>
-            <button type="submit" className="button button-primary" disabled={busy === "save"}>
-              {busy === "save" ? "Saving…" : "Save"}
-            </button>
-          </div>
-        </form>
+        <TaskEditForm
+          task={task}
+          lists={lists}
+          onCancel={closeEdit}
+          onMissing={onMissing}
+          onSaved={(updated) => {
+            closeEdit();
+            onUpdated(updated, "edited");
+          }}
+        />
       </li>
     );
   }
 
+  const titleId = `${id}-title`;
   const createdText = formatDate(task.created_at);
   const updatedText = formatDate(task.updated_at);
+  const listName = showList && task.list_id !== null ? lists.find((list) => list.id === task.list_id)?.name : undefined;
+  const overdue = task.due_at !== null && !task.completed && isOverdue(task.due_at);
 
   return (
     <li className={`task${task.completed ? " task-done" : ""}`} data-task-id={task.id} aria-labelledby={titleId}>
       <div className="task-check">
-        <input
-          ref={checkboxRef}
-          type="checkbox"
-          id={`${id}-done`}
-          checked={task.completed}
-          disabled={busy !== null}
-          onChange={toggle}
-        />
+        <input ref={checkboxRef} type="checkbox" id={`${id}-done`} checked={task.completed} disabled={busy !== null} onChange={toggle} />
         <label htmlFor={`${id}-done`} className="sr-only">
           Completed: {task.title}
         </label>
@@ -253,6 +147,23 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
         {task.description ? <p className="task-description">{task.description}</p> : null}
         <p className="task-meta">
           {task.completed ? <span className="pill pill-done">Completed</span> : <span className="pill">Open</span>}
+          {task.priority !== "none" ? (
+            <span className={`pill pill-priority-${task.priority}`} data-testid="task-priority">
+              {PRIORITY_LABELS[task.priority]}
+              <span className="sr-only"> priority</span>
+            </span>
+          ) : null}
+          {listName !== undefined ? (
+            <span className="task-list-name" data-testid="task-list">
+              <span className="sr-only">List: </span>
+              {listName}
+            </span>
+          ) : null}
+          {task.due_at ? (
+            <span className={`task-due${overdue ? " task-overdue" : ""}`} data-testid="task-due">
+              {overdue ? "Overdue" : "Due"} <time dateTime={task.due_at}>{formatDate(task.due_at)}</time>
+            </span>
+          ) : null}
           <span>
             Created <time dateTime={task.created_at}>{createdText}</time>
           </span>
@@ -263,18 +174,16 @@ export function TaskItem({ task, onUpdated, onDeleted, onMissing }: Props) {
           ) : null}
           {busy === "toggle" ? <span className="saving">Saving…</span> : null}
         </p>
-        {errorBlock}
+        {error ? (
+          <p className="row-error" role="alert">
+            {error}
+          </p>
+        ) : null}
         {mode === "confirm-delete" ? (
           <div className="confirm" role="group" aria-label="Confirm deletion">
             <p>Delete this task? This can&rsquo;t be undone.</p>
             <div className="row-actions">
-              <button
-                ref={cancelDeleteRef}
-                type="button"
-                className="button button-ghost"
-                onClick={cancelDelete}
-                disabled={busy === "delete"}
-              >
+              <button ref={cancelDeleteRef} type="button" className="button button-ghost" onClick={cancelDelete} disabled={busy === "delete"}>
                 Keep it
               </button>
               <button type="button" className="button button-danger" onClick={confirmDelete} disabled={busy === "delete"}>

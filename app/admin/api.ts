@@ -134,13 +134,22 @@ export async function getSession(): Promise<User | null> {
 
 // --- Tasks ---------------------------------------------------------------------------------------
 
+export type Priority = Task["priority"];
+export type TaskSort = NonNullable<NonNullable<paths["/api/tasks"]["get"]["parameters"]["query"]>["sort"]>;
+
 export interface ListQuery {
   completed?: boolean;
+  /** One list's tasks, `"none"` for the tasks in no list, all when absent. */
+  list_id?: number | "none";
+  /** Title contains; sent only when not blank. */
+  q?: string;
+  sort?: TaskSort;
   cursor?: string | null;
   limit?: number;
 }
 
 export async function listTasks(query: ListQuery = {}): Promise<TaskPage> {
+  const q = query.q?.trim();
   return call(
     client.GET("/api/tasks", {
       ...noStore,
@@ -148,6 +157,9 @@ export async function listTasks(query: ListQuery = {}): Promise<TaskPage> {
         query: {
           limit: query.limit ?? PAGE_SIZE,
           ...(query.completed === undefined ? {} : { completed: query.completed ? "true" : "false" }),
+          ...(query.list_id === undefined ? {} : { list_id: query.list_id }),
+          ...(q ? { q } : {}),
+          ...(query.sort && query.sort !== "created" ? { sort: query.sort } : {}),
           ...(query.cursor ? { cursor: query.cursor } : {}),
         },
       },
@@ -159,6 +171,10 @@ export interface TaskInput {
   title: string;
   description?: string | null;
   completed?: boolean;
+  list_id?: number | null;
+  /** RFC 3339 with an offset, or null for no due date. */
+  due_at?: string | null;
+  priority?: Priority;
 }
 
 export async function createTask(input: TaskInput): Promise<Task> {
@@ -171,6 +187,39 @@ export async function updateTask(id: number, patch: Partial<TaskInput>): Promise
 
 export async function deleteTask(id: number): Promise<void> {
   await call(client.DELETE("/api/tasks/{id}", { params: { path: { id } } }));
+}
+
+// --- Lists ---------------------------------------------------------------------------------------
+
+export type List = ApiSchemas["List"];
+
+/** Lists fetched per request while reading all of them (the API's largest page). */
+const LIST_PAGE_SIZE = 100;
+
+/** Every list of the user, by name ignoring case: all pages, followed by cursor. */
+export async function listAllLists(): Promise<List[]> {
+  const lists: List[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: { limit: number; cursor?: string } = cursor ? { limit: LIST_PAGE_SIZE, cursor } : { limit: LIST_PAGE_SIZE };
+    const page: ApiSchemas["ListPage"] = await call(client.GET("/api/lists", { ...noStore, params: { query } }));
+    lists.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return lists;
+}
+
+export async function createList(name: string): Promise<List> {
+  return call(client.POST("/api/lists", { body: { name } }));
+}
+
+export async function renameList(id: number, name: string): Promise<List> {
+  return call(client.PATCH("/api/lists/{id}", { params: { path: { id } }, body: { name } }));
+}
+
+/** Deletes the list; its tasks stay, in no list. */
+export async function deleteList(id: number): Promise<void> {
+  await call(client.DELETE("/api/lists/{id}", { params: { path: { id } } }));
 }
 
 // --- API keys ------------------------------------------------------------------------------------

@@ -1,0 +1,185 @@
+"use client";
+
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { deleteList, renameList, toApiFailure, type List } from "./api";
+import { FieldMessage } from "./FieldMessage";
+import { listNameErrors } from "./list-name";
+
+type Mode = "view" | "rename" | "confirm-delete";
+
+interface Props {
+  list: List;
+  selected: boolean;
+  onSelect: () => void;
+  onRenamed: (list: List) => void;
+  onDeleted: (id: number) => void;
+  /** The list is gone on the server (404): drop it. */
+  onMissing: (id: number) => void;
+}
+
+/** One list in the sidebar: select it, rename it in place, or delete it after an inline confirmation. */
+export function ListEntry({ list, selected, onSelect, onRenamed, onDeleted, onMissing }: Props) {
+  const [mode, setMode] = useState<Mode>("view");
+  const [busy, setBusy] = useState(false);
+  const [draft, setDraft] = useState(list.name);
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  const renameRef = useRef<HTMLButtonElement>(null);
+  const deleteRef = useRef<HTMLButtonElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const keepRef = useRef<HTMLButtonElement>(null);
+  const focusAfter = useRef<"rename" | "delete" | "input" | "keep" | null>(null);
+
+  // Move focus where it belongs once the entry has re-rendered in its new mode.
+  useEffect(() => {
+    const target = focusAfter.current;
+    if (!target) return;
+    focusAfter.current = null;
+    const element = { rename: renameRef, delete: deleteRef, input: inputRef, keep: keepRef }[target].current;
+    element?.focus();
+    if (target === "input") inputRef.current?.select();
+  });
+
+  function to(next: Mode, focus: typeof focusAfter.current) {
+    setError(null);
+    setFieldError(null);
+    focusAfter.current = focus;
+    setMode(next);
+  }
+
+  function startRename() {
+    setDraft(list.name);
+    to("rename", "input");
+  }
+
+  async function save(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    if (draft.trim() === list.name) return to("view", "rename");
+    setBusy(true);
+    setError(null);
+    setFieldError(null);
+    try {
+      const renamed = await renameList(list.id, draft);
+      setBusy(false);
+      to("view", "rename");
+      onRenamed(renamed);
+    } catch (caught) {
+      const failure = toApiFailure(caught);
+      setBusy(false);
+      if (failure.status === 404) return void onMissing(list.id);
+      const { field, general } = listNameErrors(failure);
+      setFieldError(field);
+      setError(general);
+      focusAfter.current = "input";
+    }
+  }
+
+  function onRenameKeyDown(event: KeyboardEvent) {
+    if (event.key === "Escape" && !busy) {
+      event.preventDefault();
+      to("view", "rename");
+    }
+  }
+
+  async function confirmDelete() {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await deleteList(list.id);
+      onDeleted(list.id);
+    } catch (caught) {
+      const failure = toApiFailure(caught);
+      setBusy(false);
+      if (failure.status === 404) return void onMissing(list.id);
+      setError(failure.detail);
+      focusAfter.current = "keep";
+    }
+  }
+
+  const errorBlock = error ? (
+    <p className="row-error" role="alert">
+      {error}
+    </p>
+  ) : null;
+
+  if (mode === "rename") {
+    return (
+      <li className="list-entry list-entry-editing" data-list-id={list.id}>
+        <form onSubmit={save} onKeyDown={onRenameKeyDown} noValidate aria-label={`Rename list: ${list.name}`}>
+          <label htmlFor={`${id}-name`} className="sr-only">
+            List name
+          </label>
+          <input
+            ref={inputRef}
+            id={`${id}-name`}
+            value={draft}
+            autoComplete="off"
+            aria-invalid={fieldError ? true : undefined}
+            aria-describedby={fieldError ? `${id}-error` : undefined}
+            onChange={(event) => {
+              setDraft(event.target.value);
+              setFieldError(null);
+            }}
+          />
+          <FieldMessage id={`${id}-error`} message={fieldError ?? undefined} testId="list-rename-error" />
+          {errorBlock}
+          <div className="row-actions">
+            <button type="button" className="button button-ghost button-small" onClick={() => to("view", "rename")} disabled={busy}>
+              Cancel
+            </button>
+            <button type="submit" className="button button-primary button-small" disabled={busy}>
+              {busy ? "Saving…" : "Save"}
+            </button>
+          </div>
+        </form>
+      </li>
+    );
+  }
+
+  return (
+    <li className="list-entry" data-list-id={list.id}>
+      <div className="list-entry-row">
+        <button type="button" className="list-link" aria-current={selected ? "true" : undefined} onClick={onSelect} title={list.name}>
+          <span className="list-link-name">{list.name}</span>
+        </button>
+        {mode === "view" ? (
+          <span className="list-entry-actions">
+            <button ref={renameRef} type="button" className="icon-button" onClick={startRename} title="Rename">
+              <span aria-hidden="true">✎</span>
+              <span className="sr-only">Rename list: {list.name}</span>
+            </button>
+            <button
+              ref={deleteRef}
+              type="button"
+              className="icon-button icon-button-danger"
+              onClick={() => to("confirm-delete", "keep")}
+              title="Delete"
+            >
+              <span aria-hidden="true">✕</span>
+              <span className="sr-only">Delete list: {list.name}</span>
+            </button>
+          </span>
+        ) : null}
+      </div>
+      {errorBlock}
+      {mode === "confirm-delete" ? (
+        <div className="confirm confirm-compact" role="group" aria-label={`Confirm deleting ${list.name}`}>
+          <p>
+            Delete &ldquo;{list.name}&rdquo;? Its tasks stay, under No list.
+          </p>
+          <div className="row-actions">
+            <button ref={keepRef} type="button" className="button button-ghost button-small" onClick={() => to("view", "delete")} disabled={busy}>
+              Keep it
+            </button>
+            <button type="button" className="button button-danger button-small" onClick={confirmDelete} disabled={busy}>
+              {busy ? "Deleting…" : "Delete list"}
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </li>
+  );
+}

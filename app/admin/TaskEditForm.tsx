@@ -1,0 +1,141 @@
+"use client";
+
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { toApiFailure, updateTask, type List, type Task } from "./api";
+import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
+import { FieldMessage } from "./FieldMessage";
+import { DETAIL_FIELDS, detailsInput, detailsOf, fieldId, TaskDetailsFields, type DetailField, type TaskDetails } from "./TaskDetailsFields";
+
+type Field = "title" | "description" | DetailField;
+const FIELDS = ["title", "description", ...DETAIL_FIELDS] as const;
+
+interface Props {
+  task: Task;
+  lists: List[];
+  /** The API's version of the task after the save. */
+  onSaved: (task: Task) => void;
+  onCancel: () => void;
+  /** The task is gone on the server (404). */
+  onMissing: (id: number) => void;
+}
+
+/** A task edited in place: every field, saved in one PATCH; Escape cancels. */
+export function TaskEditForm({ task, lists, onSaved, onCancel, onMissing }: Props) {
+  const [title, setTitle] = useState(task.title);
+  const [description, setDescription] = useState(task.description ?? "");
+  const [details, setDetails] = useState<TaskDetails>(() => detailsOf(task));
+  const [busy, setBusy] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  const titleRef = useRef<HTMLInputElement>(null);
+  const descriptionRef = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    titleRef.current?.focus();
+  }, []);
+
+  async function save(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    setFieldErrors({});
+    try {
+      const updated = await updateTask(task.id, {
+        title,
+        description: description.trim() ? description : null,
+        ...detailsInput(details),
+      });
+      onSaved(updated);
+    } catch (caught) {
+      const failure = toApiFailure(caught);
+      if (failure.status === 404) return void onMissing(task.id);
+      const split = splitErrors(failure, FIELDS);
+      setFieldErrors(split.fields);
+      setError(split.general);
+      setBusy(false);
+      const first = DETAIL_FIELDS.find((field) => split.fields[field]);
+      requestAnimationFrame(() => {
+        if (split.fields.title) titleRef.current?.focus();
+        else if (split.fields.description) descriptionRef.current?.focus();
+        else if (first) document.getElementById(fieldId(id, first))?.focus();
+      });
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    if (event.key === "Escape" && !busy) {
+      event.preventDefault();
+      onCancel();
+    }
+  }
+
+  const clear = (field: Field) => setFieldErrors(({ [field]: _cleared, ...rest }) => rest);
+  const describedBy = (field: Field, hint: string) => [fieldErrors[field] ? `${id}-${field}-error` : null, hint].filter(Boolean).join(" ");
+  const titleLength = codePoints(title.trim());
+  const descriptionLength = codePoints(description);
+
+  return (
+    <form className="edit-form" onSubmit={save} onKeyDown={onKeyDown} noValidate aria-label={`Edit task: ${task.title}`}>
+      <div className="field">
+        <div className="label-row">
+          <label htmlFor={`${id}-edit-title`}>Title</label>
+          <span id={`${id}-edit-title-count`} className={`counter${titleLength > TITLE_MAX ? " counter-over" : ""}`}>
+            {titleLength}/{TITLE_MAX}
+          </span>
+        </div>
+        <input
+          ref={titleRef}
+          id={`${id}-edit-title`}
+          value={title}
+          autoComplete="off"
+          aria-invalid={fieldErrors.title ? true : undefined}
+          aria-describedby={describedBy("title", `${id}-edit-title-count`)}
+          onChange={(event) => {
+            setTitle(event.target.value);
+            clear("title");
+          }}
+        />
+        <FieldMessage id={`${id}-title-error`} message={fieldErrors.title} />
+      </div>
+      <div className="field">
+        <div className="label-row">
+          <label htmlFor={`${id}-edit-description`}>
+            Description <span className="optional">(optional)</span>
+          </label>
+          <span id={`${id}-edit-description-count`} className={`counter${descriptionLength > DESCRIPTION_MAX ? " counter-over" : ""}`}>
+            {descriptionLength}/{DESCRIPTION_MAX}
+          </span>
+        </div>
+        <textarea
+          ref={descriptionRef}
+          id={`${id}-edit-description`}
+          rows={3}
+          value={description}
+          aria-invalid={fieldErrors.description ? true : undefined}
+          aria-describedby={describedBy("description", `${id}-edit-description-count`)}
+          onChange={(event) => {
+            setDescription(event.target.value);
+            clear("description");
+          }}
+        />
+        <FieldMessage id={`${id}-description-error`} message={fieldErrors.description} />
+      </div>
+      <TaskDetailsFields idPrefix={id} lists={lists} value={details} onChange={setDetails} errors={fieldErrors} onEdited={clear} />
+      {error ? (
+        <p className="row-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="row-actions">
+        <button type="button" className="button button-ghost" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? "Saving…" : "Save"}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,55 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import { listAllLists, toApiFailure, type ApiFailure, type List } from "./api";
+import { useServiceStatus } from "./service-status";
+
+// The user's lists, loaded once (every page) and kept in the API's order (by name, ignoring
+// case) as the page creates, renames and deletes them.
+
+export type ListsState = { kind: "loading" } | { kind: "error"; error: ApiFailure } | { kind: "ready"; lists: List[] };
+
+const byName = (a: List, b: List) => {
+  const [x, y] = [a.name.toLowerCase(), b.name.toLowerCase()];
+  return x < y ? -1 : x > y ? 1 : a.id - b.id;
+};
+
+export function useLists() {
+  const [state, setState] = useState<ListsState>({ kind: "loading" });
+  const { recoveries } = useServiceStatus();
+
+  const reload = useCallback(async () => {
+    setState({ kind: "loading" });
+    try {
+      setState({ kind: "ready", lists: await listAllLists() });
+    } catch (caught) {
+      setState({ kind: "error", error: toApiFailure(caught) });
+    }
+  }, []);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  // Failed while the database was down: load again once it is back.
+  const failed = state.kind === "error";
+  useEffect(() => {
+    if (recoveries > 0 && failed) void reload();
+  }, [recoveries]); // only on a recovery
+
+  /** Adds or replaces a list (created or renamed). */
+  const put = useCallback((list: List) => {
+    setState((current) =>
+      current.kind === "ready"
+        ? { kind: "ready", lists: [...current.lists.filter((item) => item.id !== list.id), list].sort(byName) }
+        : current,
+    );
+  }, []);
+
+  const remove = useCallback((id: number) => {
+    setState((current) => (current.kind === "ready" ? { kind: "ready", lists: current.lists.filter((item) => item.id !== id) } : current));
+  }, []);
+
+  const lists = state.kind === "ready" ? state.lists : [];
+  return { state, lists, reload, put, remove };
+}
