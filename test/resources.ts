@@ -31,7 +31,60 @@ export const tasksResource: ResourceUnderTest = {
   invalidBody: { title: "", id: 1 },
 };
 
-export const RESOURCES: ResourceUnderTest[] = [tasksResource];
+/** Creates a list for the user, failing the test on anything but 201. */
+export async function createList(user: TestUser, name: string) {
+  const response = await api("POST", "/api/lists", { token: user.token, json: { name } });
+  if (response.status !== 201) throw new Error(`list create failed: ${response.status} ${response.text}`);
+  return response.body as { id: number; user_id: string; name: string; created_at: string; updated_at: string };
+}
+
+// List names are unique per user (any case), while the contract suite sends one body several
+// times for one user (e.g. the 64 KiB and the streamed POST): each read of a body is a fresh,
+// valid name, and every created list has its own name.
+let listSerial = 0;
+const freshName = (prefix: string) => `${prefix} ${++listSerial}`;
+
+export const listsResource: ResourceUnderTest = {
+  name: "lists",
+  path: "/api/lists",
+  notFound: "LIST_NOT_FOUND",
+  create: (user, n) => createList(user, freshName(`list ${n} #`)),
+  bodies: {
+    get POST() {
+      return { name: freshName("created") };
+    },
+    get PUT() {
+      return { name: freshName("replaced") };
+    },
+    get PATCH() {
+      return { name: freshName("renamed") };
+    },
+  },
+  invalidBody: { name: "", id: 1 },
+};
+
+export const RESOURCES: ResourceUnderTest[] = [tasksResource, listsResource];
+
+/** A seeded PRNG (mulberry32) in [0, 1): property tests print their seed, so a failure can be replayed with TEST_SEED. */
+export function seededRandom(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!,
+    chance: (p: number) => next() < p,
+  };
+}
+
+/** The seed for this run's property tests: TEST_SEED, or a new one. */
+export const TEST_SEED = Number(process.env.TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 export const itemPath = (resource: ResourceUnderTest, id: number | string) => `${resource.path}/${id}`;
 
