@@ -18,7 +18,9 @@ case "$action" in
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale >/dev/null
+    # C.UTF-8, like Neon and most hosted PostgreSQL: lower() and ILIKE fold every letter, not
+    # only ASCII (the case-insensitive list names and title search rely on it).
+    as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
     cat >>"$dir/data/postgresql.conf" <<CONF
 port = $port
 listen_addresses = '127.0.0.1'
