@@ -70,7 +70,16 @@ export function after<Row>({ keys, changedAt }: Sort<Row>, cursor: Cursor, scope
     if (value !== null) alternatives.push(and(...equalSoFar, key.nullable ? or(beyond(column, value), isNull(column)) : beyond(column, value))!);
     equalSoFar.push(value === null ? isNull(column) : eq(column, value));
   });
-  const beyondCursor = or(...alternatives) ?? sql`false`;
+  // Keys all in one direction and never null: one row comparison, which an index on the same
+  // keys takes as its range condition (the OR form above is only a filter to the planner).
+  const uniform = keys.every((key) => !key.nullable && key.direction === keys[0]!.direction);
+  const values = keys.map((key, i) => {
+    const raw = cursor.values[i + offset]!;
+    return key.toParam ? key.toParam(raw) : raw;
+  });
+  const beyondCursor = uniform
+    ? sql`(${sql.join(keys.map((key) => sql`${key.column}`), sql`, `)}) ${sql.raw(keys[0]!.direction === "asc" ? ">" : "<")} (${sql.join(values.map((value) => sql`${value}`), sql`, `)})`
+    : (or(...alternatives) ?? sql`false`);
   return changedAt ? and(beyondCursor, sql`${changedAt} <= ${asOf}::timestamptz`)! : beyondCursor;
 }
 
