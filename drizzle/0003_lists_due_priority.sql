@@ -17,7 +17,7 @@ ALTER TABLE "lists" ADD CONSTRAINT "lists_user_id_users_id_fk" FOREIGN KEY ("use
 CREATE UNIQUE INDEX "lists_user_id_name_key" ON "lists" USING btree ("user_id",(lower("name") collate "C"));--> statement-breakpoint
 CREATE UNIQUE INDEX "lists_id_user_id_key" ON "lists" USING btree ("id","user_id");--> statement-breakpoint
 CREATE INDEX "tasks_user_id_list_id_id_idx" ON "tasks" USING btree ("user_id","list_id","id" desc);--> statement-breakpoint
-CREATE INDEX "tasks_user_id_due_at_id_idx" ON "tasks" USING btree ("user_id","due_at" asc nulls last,"id");--> statement-breakpoint
+CREATE INDEX "tasks_user_id_due_at_id_idx" ON "tasks" USING btree ("user_id",coalesce("due_at", 'infinity'::timestamptz),"id");--> statement-breakpoint
 CREATE INDEX "tasks_user_id_priority_id_idx" ON "tasks" USING btree ("user_id","priority" desc,"id" desc);--> statement-breakpoint
 CREATE INDEX "tasks_title_trgm_idx" ON "tasks" USING gin ("title" gin_trgm_ops);--> statement-breakpoint
 -- A task can only be in one of its owner's lists; deleting a list keeps its tasks, with no list.

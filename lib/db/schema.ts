@@ -168,7 +168,8 @@ export const tasks = pgTable(
     index("tasks_user_id_id_idx").on(table.userId, sql`${table.id} desc`),
     index("tasks_user_id_completed_id_idx").on(table.userId, table.completed, sql`${table.id} desc`),
     index("tasks_user_id_list_id_id_idx").on(table.userId, table.listId, sql`${table.id} desc`),
-    index("tasks_user_id_due_at_id_idx").on(table.userId, sql`${table.dueAt} asc nulls last`, table.id),
+    // Undated tasks sort as due at the end of time (lib/tasks/queries.ts).
+    index("tasks_user_id_due_at_id_idx").on(table.userId, sql`coalesce(${table.dueAt}, 'infinity'::timestamptz)`, table.id),
     index("tasks_user_id_priority_id_idx").on(table.userId, sql`${table.priority} desc`, sql`${table.id} desc`),
     index("tasks_title_trgm_idx").using("gin", sql`${table.title} gin_trgm_ops`),
   ],

@@ -25,8 +25,9 @@ export function toList(row: ListRow): List {
 const nameKey = sql<string>`(lower(${lists.name}) collate "C")`;
 type KeyedRow = ListRow & { nameKey: string };
 const BY_NAME: Sort<KeyedRow> = {
+  direction: "asc",
   changedAt: lists.changedAt,
-  keys: [{ column: nameKey, direction: "asc", of: (row) => row.nameKey, cursorValue: z.string().max(400) }],
+  keys: [{ column: nameKey, of: (row) => row.nameKey, cursorValue: z.string().max(400) }],
 };
 
 const nameTaken = () => new ApiError("LIST_NAME_TAKEN");

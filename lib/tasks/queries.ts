@@ -1,11 +1,11 @@
-import { and, eq, getTableColumns, gte, ilike, isNull, lt, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, ilike, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db, type Database } from "@/lib/db";
 import { translating } from "@/lib/db/constraints";
 import { tasks, type TaskRow } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
-import { after, listedAt, orderBy, pageOf, type Sort } from "@/lib/resource/keyset";
+import { after, listedAt, orderBy, pageOf, type Sort, type SortKey } from "@/lib/resource/keyset";
 import { found, ownedBy, ownedItem, ownedRow, writtenNow } from "@/lib/resource/owned";
 import { idSchema, timestampSchema } from "@/lib/resource/schemas";
 import { PRIORITIES, type Task, type TaskCreate, type TaskListQuery, type TaskPage, type TaskPatch } from "@/lib/tasks/schema";
@@ -26,27 +26,24 @@ export function toTask(row: TaskRow): Task {
   });
 }
 
-// Ids are assigned in creation order: newest first is id descending. Due dates and priorities
-// change, so those sorts page over the rows as they were at the first page (lib/resource/keyset.ts).
+// Ids are assigned in creation order: newest first is id descending. Undated tasks sort last,
+// as if due at the end of time, so that the due date is a key that is never null and its index
+// serves every page. Due dates and priorities change, so those sorts page over the rows as they
+// were at the first page (lib/resource/keyset.ts).
+const dueKey = sql`coalesce(${tasks.dueAt}, 'infinity'::timestamptz)`;
+const byId: SortKey<TaskRow> = { column: tasks.id, of: (row) => row.id, cursorValue: idSchema };
+
 const SORTS: Record<TaskListQuery["sort"], Sort<TaskRow>> = {
-  created: { keys: [{ column: tasks.id, direction: "desc", of: (row) => row.id, cursorValue: idSchema }] },
-  due: { changedAt: tasks.changedAt, keys: [
-    {
-      column: tasks.dueAt,
-      direction: "asc",
-      nullable: true,
-      of: (row) => row.dueAt?.toISOString() ?? null,
-      cursorValue: timestampSchema,
-      toParam: (value) => new Date(value as string),
-    },
-    { column: tasks.id, direction: "asc", of: (row) => row.id, cursorValue: idSchema },
-  ] },
-  priority: {
+  created: { direction: "desc", keys: [byId] },
+  due: {
+    direction: "asc",
     changedAt: tasks.changedAt,
-    keys: [
-      { column: tasks.priority, direction: "desc", of: (row) => row.priority, cursorValue: z.int().min(0).max(PRIORITIES.length - 1) },
-      { column: tasks.id, direction: "desc", of: (row) => row.id, cursorValue: idSchema },
-    ],
+    keys: [{ column: dueKey, of: (row) => row.dueAt?.toISOString() ?? "infinity", cursorValue: z.union([timestampSchema, z.literal("infinity")]) }, byId],
+  },
+  priority: {
+    direction: "desc",
+    changedAt: tasks.changedAt,
+    keys: [{ column: tasks.priority, of: (row) => row.priority, cursorValue: z.int().min(0).max(PRIORITIES.length - 1) }, byId],
   },
 };
 

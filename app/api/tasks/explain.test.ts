@@ -204,7 +204,7 @@ describe("EXPLAIN: the task queries use an index, never a Seq Scan on tasks", ()
       const [row] = await listTasksQuery(database, heavyId, { ...shape, limit: 0 }).offset(offset);
       const keys = {
         created: [row!.id],
-        due: [row!.dueAt?.toISOString() ?? null, row!.id],
+        due: [row!.dueAt?.toISOString() ?? "infinity", row!.id],
         priority: [row!.priority, row!.id],
       }[shape.sort];
       const asOf = "listedAt" in row! ? [row.listedAt as string] : [];
