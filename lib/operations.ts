@@ -13,6 +13,7 @@ export const OPERATIONS: AnyOperation[] = [
   docsAssetOperation,
   tasks.listTasksOperation,
   tasks.createTaskOperation,
+  tasks.listTaskChangesOperation,
   tasks.getTaskOperation,
   tasks.replaceTaskOperation,
   tasks.updateTaskOperation,

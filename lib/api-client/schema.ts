@@ -55,9 +55,29 @@ export interface paths {
         put?: never;
         /**
          * Create a task
-         * @description `description`, `list_id` and `due_at` default to null, `completed` to false, `priority` to `none`. `list_id` must be one of your lists. Counts against your write limit.
+         * @description `description`, `list_id` and `due_at` default to null, `completed` to false, `priority` to `none`. `list_id` must be one of your lists. Counts against your write limit. Send an `Idempotency-Key` to retry safely: one task however often the request is retried.
          */
         post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sync: what changed since your last sync
+         * @description Without `since`: every current task (a full sync). With `since`: every task created, updated or deleted after that token, once each, in its current state, oldest change first; deletions as `{id, deleted: true, deleted_at}`. Repeat with the returned `sync_token` while `has_more` is true; keep the last token for next time. No change is ever missed, however writes race the sync. Deletions are kept 30 days: an older token answers 410.
+         */
+        get: operations["listTaskChanges"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -73,25 +93,25 @@ export interface paths {
         };
         /**
          * Get one of your tasks
-         * @description Another user's task answers 404, exactly like a missing one.
+         * @description Another user's task answers 404, exactly like a missing one. Send `If-None-Match` with its ETag: 304 while unchanged.
          */
         get: operations["getTask"];
         /**
          * Replace a task
-         * @description Full replace: absent fields go back to their defaults (`description`, `list_id`, `due_at` null; `completed` false; `priority` none).
+         * @description Full replace: absent fields go back to their defaults (`description`, `list_id`, `due_at` null; `completed` false; `priority` none). With `If-Match`, only if the task is still at that version (else 412).
          */
         put: operations["replaceTask"];
         post?: never;
         /**
          * Delete a task
-         * @description A second DELETE of the same task answers 404.
+         * @description A second DELETE of the same task answers 404. With `If-Match`, only if the task is still at that version (else 412).
          */
         delete: operations["deleteTask"];
         options?: never;
         head?: never;
         /**
          * Update some fields of a task
-         * @description Any non-empty subset of the fields; the others stay as they are.
+         * @description Any non-empty subset of the fields; the others stay as they are. With `If-Match`, only if the task is still at that version (else 412).
          */
         patch: operations["updateTask"];
         trace?: never;
@@ -111,7 +131,7 @@ export interface paths {
         put?: never;
         /**
          * Create a list
-         * @description Counts against your write limit.
+         * @description Counts against your write limit. Send an `Idempotency-Key` to retry safely: one list however often the request is retried.
          */
         post: operations["createList"];
         delete?: never;
@@ -392,6 +412,30 @@ export interface components {
              * @example 2026-12-01T15:04:05.123Z
              */
             updated_at: string;
+        };
+        TaskChanges: {
+            /** @description Oldest change first; each task once, in its current state, or deleted */
+            changes: (components["schemas"]["Task"] | components["schemas"]["DeletedTask"])[];
+            /** @description Pass as `since` next time */
+            sync_token: string;
+            /** @description More changes are waiting: sync again with `sync_token` now */
+            has_more: boolean;
+        };
+        /** @description A task deleted since the token: remove your copy */
+        DeletedTask: {
+            /**
+             * Format: int32
+             * @example 42
+             */
+            id: number;
+            /** @enum {boolean} */
+            deleted: true;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             * @example 2026-12-01T15:04:05.123Z
+             */
+            deleted_at: string;
         };
         ListPage: {
             /** @description By name, case-insensitively */
@@ -802,7 +846,10 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe: the first answer is stored for 24 hours and replayed to your retries with the same key (`Idempotent-Replayed: true`). The same key with another body: 422; while the first request runs: 409. Errors are not stored. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -853,6 +900,10 @@ export interface operations {
                     "X-RateLimit-Reset": number;
                     /** @description URL of the new item */
                     Location: string;
+                    /** @description The task's version: a strong ETag, new on every successful write */
+                    ETag: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key` */
+                    "Idempotent-Replayed"?: "true";
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -916,6 +967,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still running; retry after Retry-After seconds */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "IDEMPOTENCY_KEY_IN_USE";
+                    /** @description With `IDEMPOTENCY_KEY_IN_USE`: seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "IDEMPOTENCY_KEY_IN_USE";
+                    };
+                };
+            };
             /** @description `PAYLOAD_TOO_LARGE`: Request body is larger than 64 KiB */
             413: {
                 headers: {
@@ -949,6 +1020,164 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with another request; use a new key for a new request */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "IDEMPOTENCY_KEY_REUSED";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in this window */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the window resets, in Unix seconds */
+                    "X-RateLimit-Reset": number;
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "RATE_LIMITED";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: Internal server error */
+            500: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "INTERNAL_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DATABASE_UNAVAILABLE`: Database unavailable, retry shortly */
+            503: {
+                headers: {
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "DATABASE_UNAVAILABLE";
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    listTaskChanges: {
+        parameters: {
+            query?: {
+                /** @description The `sync_token` of your last sync; absent for a full sync of every current task */
+                since?: string;
+                /** @description Page size */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Changes, oldest first */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskChanges"];
+                };
+            };
+            /** @description `VALIDATION_ERROR`: Request validation failed */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "VALIDATION_ERROR";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "VALIDATION_ERROR";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: Authentication required */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "UNAUTHORIZED";
+                    /** @description Authentication scheme */
+                    "WWW-Authenticate": "Bearer";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `SYNC_TOKEN_EXPIRED`: This sync token is older than the 30 days changes are kept; sync again without `since` */
+            410: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "SYNC_TOKEN_EXPIRED";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "SYNC_TOKEN_EXPIRED";
                     };
                 };
             };
@@ -1012,7 +1241,10 @@ export interface operations {
     getTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag you hold (or `*`): 304 with no body while the task is unchanged */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description Task id */
                 id: number;
@@ -1027,12 +1259,27 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The task's version: a strong ETag, new on every successful write */
+                    ETag: string;
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
                 };
+            };
+            /** @description Not modified: `If-None-Match` holds the current ETag. No body */
+            304: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The task's version: a strong ETag, new on every successful write */
+                    ETag: string;
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description `VALIDATION_ERROR`: Request validation failed */
             400: {
@@ -1150,7 +1397,10 @@ export interface operations {
     replaceTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag you last read: the write happens only if the task is still at that version, else 412 `PRECONDITION_FAILED` */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Task id */
                 id: number;
@@ -1202,6 +1452,8 @@ export interface operations {
                     "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
                     "X-RateLimit-Reset": number;
+                    /** @description The task's version: a strong ETag, new on every successful write */
+                    ETag: string;
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -1280,6 +1532,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "TASK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `PRECONDITION_FAILED`: The task changed since the version in If-Match; get it again and retry */
+            412: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PRECONDITION_FAILED";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "PRECONDITION_FAILED";
                     };
                 };
             };
@@ -1379,7 +1649,10 @@ export interface operations {
     deleteTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag you last read: the write happens only if the task is still at that version, else 412 `PRECONDITION_FAILED` */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Task id */
                 id: number;
@@ -1476,6 +1749,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `PRECONDITION_FAILED`: The task changed since the version in If-Match; get it again and retry */
+            412: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PRECONDITION_FAILED";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "PRECONDITION_FAILED";
+                    };
+                };
+            };
             /** @description `RATE_LIMITED`: too many writes by this user, or too many requests without valid credentials from this IP address */
             429: {
                 headers: {
@@ -1536,7 +1827,10 @@ export interface operations {
     updateTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag you last read: the write happens only if the task is still at that version, else 412 `PRECONDITION_FAILED` */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Task id */
                 id: number;
@@ -1588,6 +1882,8 @@ export interface operations {
                     "X-RateLimit-Remaining": number;
                     /** @description When the window resets, in Unix seconds */
                     "X-RateLimit-Reset": number;
+                    /** @description The task's version: a strong ETag, new on every successful write */
+                    ETag: string;
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -1666,6 +1962,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "TASK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `PRECONDITION_FAILED`: The task changed since the version in If-Match; get it again and retry */
+            412: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "PRECONDITION_FAILED";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "PRECONDITION_FAILED";
                     };
                 };
             };
@@ -1887,7 +2201,10 @@ export interface operations {
     createList: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe: the first answer is stored for 24 hours and replayed to your retries with the same key (`Idempotent-Replayed: true`). The same key with another body: 422; while the first request runs: 409. Errors are not stored. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1914,6 +2231,8 @@ export interface operations {
                     "X-RateLimit-Reset": number;
                     /** @description URL of the new item */
                     Location: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key` */
+                    "Idempotent-Replayed"?: "true";
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
@@ -1977,21 +2296,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description `LIST_NAME_TAKEN`: you already have a list with this name, in any letter case */
+            /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still running; retry after Retry-After seconds; `LIST_NAME_TAKEN`: you already have a list with this name, in any letter case */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     /** @description Same as `error_code` */
-                    "X-Error-Code": "LIST_NAME_TAKEN";
+                    "X-Error-Code": "IDEMPOTENCY_KEY_IN_USE" | "LIST_NAME_TAKEN";
+                    /** @description With `IDEMPOTENCY_KEY_IN_USE`: seconds to wait before retrying */
+                    "Retry-After"?: number;
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
-                        error_code: "LIST_NAME_TAKEN";
+                        error_code: "IDEMPOTENCY_KEY_IN_USE" | "LIST_NAME_TAKEN";
                     };
                 };
             };
@@ -2028,6 +2349,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         error_code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with another request; use a new key for a new request */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Same as `error_code` */
+                    "X-Error-Code": "IDEMPOTENCY_KEY_REUSED";
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        error_code: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
             };

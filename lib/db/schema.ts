@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, pgTable, smallint, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -161,6 +161,9 @@ export const tasks = pgTable(
     priority: smallint("priority").notNull().default(0),
     ...timestamps,
     changedAt,
+    // The change number of this task's last write: its version (the ETag) and, with its id, its
+    // place in the owner's change feed. Set by a trigger (migration 0004), never by the app.
+    changeSeq: bigint("change_seq", { mode: "number" }).notNull().default(0),
   },
   // Each list shape (a sort, optionally a filter, after a cursor) is an ordered range scan of
   // one of these, bounded by the owner's rows; `q` is served by the trigram index.
@@ -172,7 +175,54 @@ export const tasks = pgTable(
     index("tasks_user_id_due_at_id_idx").on(table.userId, sql`coalesce(${table.dueAt}, 'infinity'::timestamptz)`, table.id),
     index("tasks_user_id_priority_id_idx").on(table.userId, sql`${table.priority} desc`, sql`${table.id} desc`),
     index("tasks_title_trgm_idx").using("gin", sql`${table.title} gin_trgm_ops`),
+    index("tasks_user_id_change_seq_id_idx").on(table.userId, table.changeSeq, table.id),
   ],
+);
+
+// Each user's change counter. A transaction that writes a user's tasks takes the next number
+// from the user's row here (triggers, migration 0004) for all of its writes, and holds the row
+// lock until it ends, so one user's numbers commit in the order they are handed out: a reader
+// that sees number n can already see every number below it (lib/tasks/changes.ts relies on it).
+export const syncCounters = pgTable("sync_counters", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+});
+
+// A deleted task, as the change feed reports it; written by the delete trigger and pruned by
+// it (a few rows per delete) once older than the retention of lib/tasks/sync.ts.
+export const taskTombstones = pgTable(
+  "task_tombstones",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    taskId: integer("task_id").notNull(),
+    changeSeq: bigint("change_seq", { mode: "number" }).notNull(),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.changeSeq, table.taskId] }), index("task_tombstones_deleted_at_idx").on(table.deletedAt)],
+);
+
+// The first answer to a create sent with an Idempotency-Key, replayed to its retries
+// (lib/http/idempotency.ts). Written in the create's own transaction.
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: varchar("key", { length: 255 }).notNull(),
+    // SHA-256 of the method, the path and the validated body.
+    fingerprint: text("fingerprint").notNull(),
+    status: smallint("status").notNull(),
+    body: text("body").notNull(),
+    headers: jsonb("headers").$type<Record<string, string>>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.key] }), index("idempotency_keys_expires_at_idx").on(table.expiresAt)],
 );
 
 export type UserRow = typeof users.$inferSelect;

@@ -3,12 +3,14 @@ import { env } from "@/lib/env";
 // CORS for external browser clients: only origins listed in CORS_ORIGINS, none by default.
 // Credentials are allowed so that a listed first-party front end can use the session cookie;
 // cookie writes from any origin still pass the CSRF check in the route wrapper.
-const ALLOWED_HEADERS = "Authorization, Content-Type, X-Api-Key, X-Request-Id";
+const ALLOWED_HEADERS = "Authorization, Content-Type, X-Api-Key, X-Request-Id, Idempotency-Key, If-Match, If-None-Match";
 const EXPOSED_HEADERS = [
   "set-auth-token",
   "X-Error-Code",
   "X-Request-Id",
   "Location",
+  "ETag",
+  "Idempotent-Replayed",
   "Retry-After",
   "X-RateLimit-Limit",
   "X-RateLimit-Remaining",

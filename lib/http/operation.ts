@@ -1,7 +1,10 @@
 import type { z } from "zod";
 import { authenticate, type SessionUser } from "@/lib/auth/session";
+import { db, type Database } from "@/lib/db";
 import { ApiError, validate, type ErrorCode } from "@/lib/errors";
 import { readJsonObject } from "@/lib/http/body";
+import { ifMatchVersions, ifNoneMatchHolds, notModified } from "@/lib/http/conditional";
+import { fingerprintOf, idempotencyKeyOf, idempotently } from "@/lib/http/idempotency";
 import { preflight } from "@/lib/http/cors";
 import { assertSameOrigin, withErrors, type RouteContext, type RouteHandler } from "@/lib/http/route";
 import { rateLimitHeaders } from "@/lib/rate-limit";
@@ -46,8 +49,8 @@ export function createdResponse(collection: string, schema: z.ZodType, descripti
 }
 
 /** The answer to a create, as createdResponse describes it. */
-export function created(collection: string, item: { id: number }): Response {
-  return Response.json(item, { status: 201, headers: { Location: `${collection}/${item.id}` } });
+export function created(collection: string, item: { id: number }, headers: Record<string, string> = {}): Response {
+  return Response.json(item, { status: 201, headers: { ...headers, Location: `${collection}/${item.id}` } });
 }
 
 /** What an error code means for this operation, where the table's general detail says too little. */
@@ -62,6 +65,10 @@ interface Input<P, Q, B> {
 
 interface UserInput<P, Q, B> extends Input<P, Q, B> {
   user: SessionUser;
+  /** Where the handler's queries run: the database, or the transaction of an idempotent create. */
+  database: Database;
+  /** A versioned write's If-Match: the versions it may overwrite; undefined: unconditional. */
+  ifMatch?: number[];
 }
 
 interface Common<P, Q, B> {
@@ -81,6 +88,10 @@ interface Common<P, Q, B> {
   notes?: ErrorNotes;
   /** Answers without touching the database (no 503). */
   offline?: boolean;
+  /** A create that honours Idempotency-Key: retries replay its first answer (lib/http/idempotency.ts). */
+  idempotent?: boolean;
+  /** An item with a version: its answers carry an ETag, GET honours If-None-Match and writes If-Match. */
+  versioned?: boolean;
 }
 
 export interface UserOperation<P = unknown, Q = unknown, B = unknown> extends Common<P, Q, B> {
@@ -125,6 +136,9 @@ export const externalOperation = (spec: ExternalOperation) => spec;
 
 const isWrite = (method: string) => method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
 
+/** A versioned item's writes (not its create) honour If-Match. */
+export const takesIfMatch = (operation: AnyOperation) => Boolean(operation.versioned) && ["PUT", "PATCH", "DELETE"].includes(operation.method);
+
 export const isExternal = (operation: AnyOperation): operation is ExternalOperation => !("handler" in operation);
 
 /** Every error code an operation can answer with: its own plus those its shape implies. */
@@ -138,6 +152,8 @@ export function errorCodesOf(operation: AnyOperation): ErrorCode[] {
     codes.add("RATE_LIMITED");
     if (isWrite(operation.method)) codes.add("FORBIDDEN");
   }
+  if (operation.idempotent) for (const code of ["IDEMPOTENCY_KEY_IN_USE", "IDEMPOTENCY_KEY_REUSED"] as const) codes.add(code);
+  if (takesIfMatch(operation)) codes.add("PRECONDITION_FAILED");
   for (const code of operation.errors ?? []) codes.add(code);
   codes.add("INTERNAL_ERROR");
   if (!operation.offline) codes.add("DATABASE_UNAVAILABLE");
@@ -163,7 +179,8 @@ function queryObject(url: URL): Record<string, string | string[]> {
 /**
  * An operation as a Next route handler. Authenticated operations check credentials first
  * (before the body is read; writes are counted against the user's limit in the same query),
- * then the key's scope and the CSRF rule for cookie writes, then path, query and body.
+ * then the key's scope and the CSRF rule for cookie writes, then the request's own headers
+ * (Idempotency-Key, If-Match), path, query and body.
  */
 function handlerOf(operation: Operation): RouteHandler {
   if (operation.auth === "public") {
@@ -175,7 +192,15 @@ function handlerOf(operation: Operation): RouteHandler {
     state.userId = user.id;
     if (write && !canWrite) throw new ApiError("FORBIDDEN", "This API key has the read scope; writes need a read-write key");
     if (via === "cookie" && write) assertSameOrigin(request, state.url);
-    const response = await operation.handler({ ...(await inputOf(operation, request, context, state.url)), user });
+    const key = operation.idempotent ? idempotencyKeyOf(request) : undefined;
+    const ifMatch = takesIfMatch(operation) ? ifMatchVersions(request) : undefined;
+    const input = await inputOf(operation, request, context, state.url);
+    const run = (database: Database) => operation.handler({ ...input, user, database, ifMatch });
+    let response = key
+      ? await idempotently(await db(), { userId: user.id, key, fingerprint: fingerprintOf(request.method, state.url.pathname, input.body) }, run)
+      : await run(await db());
+    const etag = operation.versioned && !write && response.status === 200 ? response.headers.get("etag") : null;
+    if (etag && ifNoneMatchHolds(request, etag)) response = notModified(etag);
     if (writeLimit) for (const [name, value] of Object.entries(rateLimitHeaders(writeLimit))) response.headers.set(name, value);
     return response;
   });

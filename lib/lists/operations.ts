@@ -15,7 +15,7 @@ export const listListsOperation = userOperation({
   description: "Ordered by name, ignoring case. Keyset paging: follow `next_cursor` until it is null.",
   query: listListQuerySchema,
   response: { status: 200, description: "One page of lists", schema: listPageSchema },
-  handler: async ({ user, query }) => Response.json(await queries.listLists(user.id, query)),
+  handler: async ({ database, user, query }) => Response.json(await queries.listLists(database, user.id, query)),
 });
 
 export const createListOperation = userOperation({
@@ -24,12 +24,13 @@ export const createListOperation = userOperation({
   operationId: "createList",
   tag,
   summary: "Create a list",
-  description: "Counts against your write limit.",
+  description: "Counts against your write limit. Send an `Idempotency-Key` to retry safely: one list however often the request is retried.",
   body: listCreateSchema,
+  idempotent: true,
   errors: ["LIST_NAME_TAKEN"],
   notes: nameTaken,
   response: createdResponse("/api/lists", listSchema, "The created list"),
-  handler: async ({ user, body }) => created("/api/lists", await queries.createList(user.id, body)),
+  handler: async ({ database, user, body }) => created("/api/lists", await queries.createList(database, user.id, body)),
 });
 
 export const getListOperation = userOperation({
@@ -40,7 +41,7 @@ export const getListOperation = userOperation({
   summary: "Get one of your lists",
   description: "Another user's list answers 404, exactly like a missing one.",
   response: { status: 200, description: "The list", schema: listSchema },
-  handler: async ({ user, params }) => Response.json(await queries.getList(user.id, params.id)),
+  handler: async ({ database, user, params }) => Response.json(await queries.getList(database, user.id, params.id)),
 });
 
 export const replaceListOperation = userOperation({
@@ -53,7 +54,7 @@ export const replaceListOperation = userOperation({
   summary: "Replace a list",
   body: listReplaceSchema,
   response: { status: 200, description: "The replaced list", schema: listSchema },
-  handler: async ({ user, params, body }) => Response.json(await queries.updateList(user.id, params.id, body)),
+  handler: async ({ database, user, params, body }) => Response.json(await queries.updateList(database, user.id, params.id, body)),
 });
 
 export const updateListOperation = userOperation({
@@ -66,7 +67,7 @@ export const updateListOperation = userOperation({
   summary: "Rename a list",
   body: listPatchSchema,
   response: { status: 200, description: "The updated list", schema: listSchema },
-  handler: async ({ user, params, body }) => Response.json(await queries.updateList(user.id, params.id, body)),
+  handler: async ({ database, user, params, body }) => Response.json(await queries.updateList(database, user.id, params.id, body)),
 });
 
 export const deleteListOperation = userOperation({
@@ -77,8 +78,8 @@ export const deleteListOperation = userOperation({
   summary: "Delete a list",
   description: "Its tasks stay, in no list (`list_id` null).",
   response: { status: 204, description: "Deleted; empty body" },
-  handler: async ({ user, params }) => {
-    await queries.deleteList(user.id, params.id);
+  handler: async ({ database, user, params }) => {
+    await queries.deleteList(database, user.id, params.id);
     return new Response(null, { status: 204 });
   },
 });

@@ -1,6 +1,6 @@
 import { and, getTableColumns, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { db, type Database } from "@/lib/db";
+import type { Database } from "@/lib/db";
 import { translating } from "@/lib/db/constraints";
 import { lists, type ListRow } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
@@ -44,23 +44,23 @@ export function listListsQuery(database: Database, userId: string, query: ListLi
     .limit(query.limit + 1);
 }
 
-export async function listLists(userId: string, query: ListListQuery): Promise<ListPage> {
-  const rows = await listListsQuery(await db(), userId, query);
+export async function listLists(database: Database, userId: string, query: ListListQuery): Promise<ListPage> {
+  const rows = await listListsQuery(database, userId, query);
   return pageOf(rows, query.limit, BY_NAME, query, scopeOf(query), toList);
 }
 
-export async function getList(userId: string, id: number): Promise<List> {
-  const [row] = await (await db()).select().from(lists).where(ownedRow(lists, userId, id)).limit(1);
+export async function getList(database: Database, userId: string, id: number): Promise<List> {
+  const [row] = await database.select().from(lists).where(ownedRow(lists, userId, id)).limit(1);
   return toList(found(row, NOT_FOUND));
 }
 
-export async function createList(userId: string, input: ListCreate): Promise<List> {
-  const [row] = await translating((await db()).insert(lists).values({ userId, name: input.name }).returning(), NAME_CONSTRAINT, nameTaken);
+export async function createList(database: Database, userId: string, input: ListCreate): Promise<List> {
+  const [row] = await translating(database.insert(lists).values({ userId, name: input.name }).returning(), NAME_CONSTRAINT, nameTaken);
   return toList(found(row, NOT_FOUND));
 }
 
-export async function updateList(userId: string, id: number, patch: ListPatch): Promise<List> {
-  const update = (await db())
+export async function updateList(database: Database, userId: string, id: number, patch: ListPatch): Promise<List> {
+  const update = database
     .update(lists)
     .set({ ...patch, ...writtenNow(lists) })
     .where(ownedRow(lists, userId, id))
@@ -69,7 +69,7 @@ export async function updateList(userId: string, id: number, patch: ListPatch): 
   return toList(found(row, NOT_FOUND));
 }
 
-export async function deleteList(userId: string, id: number): Promise<void> {
-  const [row] = await (await db()).delete(lists).where(ownedRow(lists, userId, id)).returning({ id: lists.id });
+export async function deleteList(database: Database, userId: string, id: number): Promise<void> {
+  const [row] = await database.delete(lists).where(ownedRow(lists, userId, id)).returning({ id: lists.id });
   found(row, NOT_FOUND);
 }

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { API_KEY_PREFIX, API_KEYS_MAX } from "@/lib/auth/api-keys";
 import { URL_MAX } from "@/lib/auth/schema";
 import { ERROR_CODES, ERROR_LIMITS, errorBodySchema, type ErrorCode } from "@/lib/errors";
-import { errorCodesOf, isExternal, type AnyOperation } from "@/lib/http/operation";
+import { IDEMPOTENCY_KEY_MAX, REPLAY_HOURS } from "@/lib/http/idempotency";
+import { errorCodesOf, isExternal, takesIfMatch, type AnyOperation } from "@/lib/http/operation";
 import { OPERATIONS } from "@/lib/operations";
 
 // The document is generated from the same zod schemas the routes validate with, so the two
@@ -88,6 +89,9 @@ function errorResponses(codes: ErrorCode[], notes: Notes = {}): Responses {
       headers["WWW-Authenticate"] = { description: "Authentication scheme", required: true, schema: { type: "string", enum: ["Bearer"] } };
     }
     if (status === 503 || status === 429) headers["Retry-After"] = retryAfter;
+    if (statusCodes.includes("IDEMPOTENCY_KEY_IN_USE")) {
+      headers["Retry-After"] = { ...retryAfter, description: "With `IDEMPOTENCY_KEY_IN_USE`: seconds to wait before retrying", required: statusCodes.length === 1 };
+    }
     if (status === 429) Object.assign(headers, REQUIRED_RATE_LIMIT);
     responses[status] = {
       description: statusCodes.map((code) => `\`${code}\`: ${notes[code] ?? ERROR_CODES[code].detail}`).join("; "),
@@ -109,6 +113,45 @@ const json = <T extends z.ZodType>(schema: T, description: string, headers: Head
 });
 
 const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({ required, content: { "application/json": { schema } } });
+
+// ---------------------------------------------------------------------------------------------
+// Conditional and idempotent requests (lib/http/conditional.ts, lib/http/idempotency.ts)
+
+const ETAG_SCHEMA = { type: "string", maxLength: 17, pattern: '^"[0-9]+"$', example: '"42"' };
+const ETAG: Header = { description: "The task's version: a strong ETag, new on every successful write", required: true, schema: ETAG_SCHEMA };
+const REPLAYED: Header = {
+  description: "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`",
+  schema: { type: "string", enum: ["true"] },
+};
+const ENTITY_TAGS = { type: "string", maxLength: 1024, example: '"42"' };
+
+const idempotencyKeyHeader = z
+  .string()
+  .optional()
+  .meta({
+    description:
+      `Makes retries safe: the first answer is stored for ${REPLAY_HOURS} hours and replayed to your retries with the same key ` +
+      "(`Idempotent-Replayed: true`). The same key with another body: 422; while the first request runs: 409. Errors are not stored.",
+    minLength: 1,
+    maxLength: IDEMPOTENCY_KEY_MAX,
+    pattern: "^[\\x20-\\x7E]+$",
+    example: "3f1c9a52-7d1e-4b8e-9a53-0c2d6b1e8f47",
+  });
+
+/** The request headers an operation's declaration implies. */
+function requestHeadersOf(operation: AnyOperation) {
+  const shape: Record<string, z.ZodType> = {};
+  if (operation.idempotent) shape["Idempotency-Key"] = idempotencyKeyHeader;
+  if (operation.versioned && operation.method === "GET") {
+    shape["If-None-Match"] = z.string().optional().meta({ ...ENTITY_TAGS, description: "An ETag you hold (or `*`): 304 with no body while the task is unchanged" });
+  } else if (takesIfMatch(operation)) {
+    shape["If-Match"] = z.string().optional().meta({
+      ...ENTITY_TAGS,
+      description: "The ETag you last read: the write happens only if the task is still at that version, else 412 `PRECONDITION_FAILED`",
+    });
+  }
+  return Object.keys(shape).length ? z.object(shape) : undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Operations
@@ -173,7 +216,13 @@ function registerOperation(registry: OpenAPIRegistry, operation: AnyOperation) {
   const { response } = operation;
   // A user's write counts against the write limit; the route wrapper says where the count stands.
   const countsWrite = operation.auth === "user" && operation.method !== "GET";
-  const headers: Headers = { ...(countsWrite ? REQUIRED_RATE_LIMIT : {}), ...response.headers };
+  const headers: Headers = {
+    ...(countsWrite ? REQUIRED_RATE_LIMIT : {}),
+    ...response.headers,
+    ...(operation.versioned && response.status !== 204 ? { ETag: ETAG } : {}),
+    ...(operation.idempotent ? { "Idempotent-Replayed": REPLAYED } : {}),
+  };
+  const requestHeaders = requestHeadersOf(operation);
   const notes: Notes = {
     ...(operation.auth === "user" ? taskNotes : isExternal(operation) ? (operation.auth === "session" ? keyNotes : authNotes) : {}),
     ...operation.notes,
@@ -192,12 +241,16 @@ function registerOperation(registry: OpenAPIRegistry, operation: AnyOperation) {
     request: {
       ...(params ? { params: params as z.ZodObject } : {}),
       ...(query ? { query: query as z.ZodObject } : {}),
+      ...(requestHeaders ? { headers: requestHeaders } : {}),
       ...(operation.body ? { body: jsonBody(operation.body, !optionalBody) } : {}),
     },
     responses: {
       [response.status]: response.schema
         ? json(response.schema, response.description, headers)
         : { description: response.description, headers: headersOf(response.status, headers) },
+      ...(operation.versioned && operation.method === "GET"
+        ? { 304: { description: "Not modified: `If-None-Match` holds the current ETag. No body", headers: headersOf(304, { ETag: ETAG }) } }
+        : {}),
       ...errorResponses(errorCodesOf(operation), notes),
     },
   });

@@ -38,14 +38,19 @@ export const idSchema = z.int().min(1).max(INT4_MAX).meta({ example: 42 });
 export const PAGE_SIZE_DEFAULT = 50;
 export const PAGE_SIZE_MAX = 100;
 
-export const limitSchema = z
-  .string()
-  .regex(/^[0-9]{1,3}$/, `must be an integer from 1 to ${PAGE_SIZE_MAX}`)
-  .transform(Number)
-  .pipe(z.number().min(1, "must be at least 1").max(PAGE_SIZE_MAX, `must be at most ${PAGE_SIZE_MAX}`))
-  .optional()
-  .transform((limit) => limit ?? PAGE_SIZE_DEFAULT)
-  .meta({ type: "integer", minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT, description: "Page size" });
+/** `limit`: a page size from 1 to `max`, `fallback` when absent. */
+export function pageSizeSchema(max: number, fallback: number) {
+  return z
+    .string()
+    .regex(new RegExp(`^[0-9]{1,${String(max).length}}$`), `must be an integer from 1 to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(1, "must be at least 1").max(max, `must be at most ${max}`))
+    .optional()
+    .transform((limit) => limit ?? fallback)
+    .meta({ type: "integer", minimum: 1, maximum: max, default: fallback, description: "Page size" });
+}
+
+export const limitSchema = pageSizeSchema(PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT);
 
 // Date#toISOString(): 24 characters (27 past the year 9999).
 export const timestampSchema = z.iso.datetime().meta({ description: "RFC 3339, UTC", maxLength: 30, example: "2026-12-01T15:04:05.123Z" });

@@ -1,9 +1,26 @@
-import { created, createdResponse, userOperation } from "@/lib/http/operation";
+import { etagOf } from "@/lib/http/conditional";
+import { created, createdResponse, userOperation, type SuccessResponse } from "@/lib/http/operation";
+import { listChanges } from "@/lib/tasks/changes";
 import * as queries from "@/lib/tasks/queries";
-import { taskCreateSchema, taskListQuerySchema, taskPageSchema, taskParamsSchema, taskPatchSchema, taskReplaceSchema, taskSchema } from "@/lib/tasks/schema";
+import {
+  taskChangesQuerySchema,
+  taskChangesSchema,
+  taskCreateSchema,
+  taskListQuerySchema,
+  taskPageSchema,
+  taskParamsSchema,
+  taskPatchSchema,
+  taskReplaceSchema,
+  taskSchema,
+  TOMBSTONE_RETENTION_DAYS,
+} from "@/lib/tasks/schema";
 
 const tag = "Tasks";
-const byId = { path: "/api/tasks/{id}", params: taskParamsSchema, errors: ["TASK_NOT_FOUND" as const] };
+const byId = { path: "/api/tasks/{id}", params: taskParamsSchema, errors: ["TASK_NOT_FOUND" as const], versioned: true };
+
+/** One task, with its version as the ETag. */
+const versionedTask = ({ task, version }: queries.VersionedTask) => Response.json(task, { headers: { ETag: etagOf(version) } });
+const taskResponse = (description: string): SuccessResponse => ({ status: 200, description, schema: taskSchema });
 
 export const listTasksOperation = userOperation({
   method: "GET",
@@ -16,7 +33,7 @@ export const listTasksOperation = userOperation({
     "pages while tasks change. A cursor only works with the sort and filters it was made for (else 400).",
   query: taskListQuerySchema,
   response: { status: 200, description: "One page of tasks", schema: taskPageSchema },
-  handler: async ({ user, query }) => Response.json(await queries.listTasks(user.id, query)),
+  handler: async ({ database, user, query }) => Response.json(await queries.listTasks(database, user.id, query)),
 });
 
 export const createTaskOperation = userOperation({
@@ -27,10 +44,33 @@ export const createTaskOperation = userOperation({
   summary: "Create a task",
   description:
     "`description`, `list_id` and `due_at` default to null, `completed` to false, `priority` to `none`. " +
-    "`list_id` must be one of your lists. Counts against your write limit.",
+    "`list_id` must be one of your lists. Counts against your write limit. Send an `Idempotency-Key` to retry safely: " +
+    "one task however often the request is retried.",
   body: taskCreateSchema,
+  idempotent: true,
+  versioned: true,
   response: createdResponse("/api/tasks", taskSchema, "The created task"),
-  handler: async ({ user, body }) => created("/api/tasks", await queries.createTask(user.id, body)),
+  handler: async ({ database, user, body }) => {
+    const { task, version } = await queries.createTask(database, user.id, body);
+    return created("/api/tasks", task, { ETag: etagOf(version) });
+  },
+});
+
+export const listTaskChangesOperation = userOperation({
+  method: "GET",
+  path: "/api/tasks/changes",
+  operationId: "listTaskChanges",
+  tag,
+  summary: "Sync: what changed since your last sync",
+  description:
+    "Without `since`: every current task (a full sync). With `since`: every task created, updated or deleted after that " +
+    "token, once each, in its current state, oldest change first; deletions as `{id, deleted: true, deleted_at}`. Repeat " +
+    "with the returned `sync_token` while `has_more` is true; keep the last token for next time. No change is ever " +
+    `missed, however writes race the sync. Deletions are kept ${TOMBSTONE_RETENTION_DAYS} days: an older token answers 410.`,
+  query: taskChangesQuerySchema,
+  errors: ["SYNC_TOKEN_EXPIRED"],
+  response: { status: 200, description: "Changes, oldest first", schema: taskChangesSchema },
+  handler: async ({ database, user, query }) => Response.json(await listChanges(database, user.id, query)),
 });
 
 export const getTaskOperation = userOperation({
@@ -39,9 +79,9 @@ export const getTaskOperation = userOperation({
   operationId: "getTask",
   tag,
   summary: "Get one of your tasks",
-  description: "Another user's task answers 404, exactly like a missing one.",
-  response: { status: 200, description: "The task", schema: taskSchema },
-  handler: async ({ user, params }) => Response.json(await queries.getTask(user.id, params.id)),
+  description: "Another user's task answers 404, exactly like a missing one. Send `If-None-Match` with its ETag: 304 while unchanged.",
+  response: taskResponse("The task"),
+  handler: async ({ database, user, params }) => versionedTask(await queries.getTask(database, user.id, params.id)),
 });
 
 export const replaceTaskOperation = userOperation({
@@ -50,10 +90,12 @@ export const replaceTaskOperation = userOperation({
   operationId: "replaceTask",
   tag,
   summary: "Replace a task",
-  description: "Full replace: absent fields go back to their defaults (`description`, `list_id`, `due_at` null; `completed` false; `priority` none).",
+  description:
+    "Full replace: absent fields go back to their defaults (`description`, `list_id`, `due_at` null; `completed` false; " +
+    "`priority` none). With `If-Match`, only if the task is still at that version (else 412).",
   body: taskReplaceSchema,
-  response: { status: 200, description: "The replaced task", schema: taskSchema },
-  handler: async ({ user, params, body }) => Response.json(await queries.replaceTask(user.id, params.id, body)),
+  response: taskResponse("The replaced task"),
+  handler: async ({ database, user, params, body, ifMatch }) => versionedTask(await queries.replaceTask(database, user.id, params.id, body, ifMatch)),
 });
 
 export const updateTaskOperation = userOperation({
@@ -62,10 +104,10 @@ export const updateTaskOperation = userOperation({
   operationId: "updateTask",
   tag,
   summary: "Update some fields of a task",
-  description: "Any non-empty subset of the fields; the others stay as they are.",
+  description: "Any non-empty subset of the fields; the others stay as they are. With `If-Match`, only if the task is still at that version (else 412).",
   body: taskPatchSchema,
-  response: { status: 200, description: "The updated task", schema: taskSchema },
-  handler: async ({ user, params, body }) => Response.json(await queries.updateTask(user.id, params.id, body)),
+  response: taskResponse("The updated task"),
+  handler: async ({ database, user, params, body, ifMatch }) => versionedTask(await queries.updateTask(database, user.id, params.id, body, ifMatch)),
 });
 
 export const deleteTaskOperation = userOperation({
@@ -74,10 +116,10 @@ export const deleteTaskOperation = userOperation({
   operationId: "deleteTask",
   tag,
   summary: "Delete a task",
-  description: "A second DELETE of the same task answers 404.",
+  description: "A second DELETE of the same task answers 404. With `If-Match`, only if the task is still at that version (else 412).",
   response: { status: 204, description: "Deleted; empty body" },
-  handler: async ({ user, params }) => {
-    await queries.deleteTask(user.id, params.id);
+  handler: async ({ database, user, params, ifMatch }) => {
+    await queries.deleteTask(database, user.id, params.id, ifMatch);
     return new Response(null, { status: 204 });
   },
 });

@@ -1,19 +1,27 @@
 import { and, eq, getTableColumns, gte, ilike, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { db, type Database } from "@/lib/db";
+import type { Database } from "@/lib/db";
 import { translating } from "@/lib/db/constraints";
 import { tasks, type TaskRow } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
 import { after, listedAt, orderBy, pageOf, type Sort, type SortKey } from "@/lib/resource/keyset";
-import { found, ownedBy, ownedItem, ownedRow, writtenNow } from "@/lib/resource/owned";
+import { found, foundVersion, ownedBy, ownedItem, ownedRow, ownedVersion, writtenNow } from "@/lib/resource/owned";
 import { idSchema, timestampSchema } from "@/lib/resource/schemas";
 import { PRIORITIES, type Task, type TaskCreate, type TaskListQuery, type TaskPage, type TaskPatch } from "@/lib/tasks/schema";
 
 // Every query here takes the owner's id and filters by it (lib/resource/owned.ts): another
-// user's task is indistinguishable from a missing one.
+// user's task is indistinguishable from a missing one. A single task comes with its version,
+// the ETag of its answer; writes take the versions an If-Match allows.
 
 const NOT_FOUND = "TASK_NOT_FOUND";
+
+export interface VersionedTask {
+  task: Task;
+  version: number;
+}
+
+const versioned = (row: TaskRow): VersionedTask => ({ task: toTask(row), version: row.changeSeq });
 
 export function toTask(row: TaskRow): Task {
   return ownedItem(row, {
@@ -89,50 +97,52 @@ export function listTasksQuery(database: Database, userId: string, query: TaskLi
     .limit(query.limit + 1);
 }
 
-export async function listTasks(userId: string, query: TaskListQuery): Promise<TaskPage> {
-  const rows = await listTasksQuery(await db(), userId, query);
+export async function listTasks(database: Database, userId: string, query: TaskListQuery): Promise<TaskPage> {
+  const rows = await listTasksQuery(database, userId, query);
   return pageOf(rows, query.limit, SORTS[query.sort], query, scopeOf(query), toTask);
 }
 
-export async function getTask(userId: string, id: number): Promise<Task> {
-  const [row] = await (await db()).select().from(tasks).where(ownedRow(tasks, userId, id)).limit(1);
-  return toTask(found(row, NOT_FOUND));
+export async function getTask(database: Database, userId: string, id: number): Promise<VersionedTask> {
+  const [row] = await database.select().from(tasks).where(ownedRow(tasks, userId, id)).limit(1);
+  return versioned(found(row, NOT_FOUND));
 }
 
-export async function createTask(userId: string, input: TaskCreate): Promise<Task> {
-  const insert = (await db())
+export async function createTask(database: Database, userId: string, input: TaskCreate): Promise<VersionedTask> {
+  const insert = database
     .insert(tasks)
     .values({ userId, ...columnsOf(input), title: input.title })
     .returning();
   const [row] = await translating(insert, LIST_CONSTRAINT, notYourList);
-  return toTask(found(row, NOT_FOUND));
+  return versioned(found(row, NOT_FOUND));
 }
 
 /** Full replace: every field absent from the body goes back to its default. */
-export async function replaceTask(userId: string, id: number, input: TaskCreate): Promise<Task> {
-  return updateTask(userId, id, {
+export async function replaceTask(database: Database, userId: string, id: number, input: TaskCreate, ifMatch?: number[]): Promise<VersionedTask> {
+  return updateTask(database, userId, id, {
     title: input.title,
     description: input.description ?? null,
     completed: input.completed ?? false,
     list_id: input.list_id ?? null,
     due_at: input.due_at ?? null,
     priority: input.priority ?? "none",
-  });
+  }, ifMatch);
 }
 
 // One UPDATE ... RETURNING: concurrent writers to one task serialize on its row lock, so the
 // result is always exactly one writer's version, and a racing delete leaves zero rows (404).
-export async function updateTask(userId: string, id: number, patch: TaskPatch): Promise<Task> {
-  const update = (await db())
+// With If-Match the version is part of the WHERE: a writer that waited for the lock re-checks
+// it against the row the winner left, and matches nothing (412).
+export async function updateTask(database: Database, userId: string, id: number, patch: TaskPatch, ifMatch?: number[]): Promise<VersionedTask> {
+  const update = database
     .update(tasks)
     .set({ ...columnsOf(patch), ...writtenNow(tasks) })
-    .where(ownedRow(tasks, userId, id))
+    .where(ownedVersion(tasks, userId, id, ifMatch))
     .returning();
   const [row] = await translating(update, LIST_CONSTRAINT, notYourList);
-  return toTask(found(row, NOT_FOUND));
+  return versioned(await foundVersion(database, tasks, row, { userId, id, versions: ifMatch }, NOT_FOUND));
 }
 
-export async function deleteTask(userId: string, id: number): Promise<void> {
-  const [row] = await (await db()).delete(tasks).where(ownedRow(tasks, userId, id)).returning({ id: tasks.id });
-  found(row, NOT_FOUND);
+export async function deleteTask(database: Database, userId: string, id: number, ifMatch?: number[]): Promise<void> {
+  const [row] = await database.delete(tasks).where(ownedVersion(tasks, userId, id, ifMatch)).returning({ id: tasks.id });
+  await foundVersion(database, tasks, row, { userId, id, versions: ifMatch }, NOT_FOUND);
 }

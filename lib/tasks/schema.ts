@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cursorSchema } from "@/lib/resource/cursor";
-import { idParamSchema, idSchema, limitSchema, ownedItemSchema, pageSchema, storableText, timestampSchema } from "@/lib/resource/schemas";
+import { idParamSchema, idSchema, limitSchema, ownedItemSchema, pageSchema, pageSizeSchema, storableText, timestampSchema } from "@/lib/resource/schemas";
+import { SYNC_TOKEN_MAX, syncTokenSchema } from "@/lib/resource/sync-token";
 import { DESCRIPTION_MAX, TITLE_MAX } from "@/lib/tasks/limits";
 
 // maxLength in the document: JSON Schema counts code points, as these refinements do. The
@@ -113,3 +114,37 @@ export const taskPageSchema = pageSchema(taskSchema, "TaskPage", "In the request
 
 export type Task = z.infer<typeof taskSchema>;
 export type TaskPage = z.infer<typeof taskPageSchema>;
+
+export const CHANGES_PAGE_MAX = 1000;
+export const CHANGES_PAGE_DEFAULT = 500;
+/** Days a deletion stays in the change feed; an older sync token answers 410. */
+export const TOMBSTONE_RETENTION_DAYS = 30;
+
+export const taskChangesQuerySchema = z.object({
+  since: syncTokenSchema
+    .optional()
+    .meta({ description: "The `sync_token` of your last sync; absent for a full sync of every current task" }),
+  limit: pageSizeSchema(CHANGES_PAGE_MAX, CHANGES_PAGE_DEFAULT),
+});
+
+export const deletedTaskSchema = z
+  .object({
+    id: idSchema,
+    deleted: z.literal(true),
+    deleted_at: timestampSchema,
+  })
+  .meta({ id: "DeletedTask", description: "A task deleted since the token: remove your copy" });
+
+export const taskChangesSchema = z
+  .object({
+    changes: z.array(z.union([taskSchema, deletedTaskSchema])).meta({
+      maxItems: CHANGES_PAGE_MAX,
+      description: "Oldest change first; each task once, in its current state, or deleted",
+    }),
+    sync_token: z.string().meta({ description: "Pass as `since` next time", maxLength: SYNC_TOKEN_MAX, pattern: "^[A-Za-z0-9_-]+$" }),
+    has_more: z.boolean().meta({ description: "More changes are waiting: sync again with `sync_token` now" }),
+  })
+  .meta({ id: "TaskChanges" });
+
+export type TaskChangesQuery = z.infer<typeof taskChangesQuerySchema>;
+export type TaskChanges = z.infer<typeof taskChangesSchema>;

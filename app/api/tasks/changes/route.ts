@@ -1,0 +1,4 @@
+import { serve } from "@/lib/http/operation";
+import { listTaskChangesOperation } from "@/lib/tasks/operations";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve(listTaskChangesOperation);

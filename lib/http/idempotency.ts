@@ -1,0 +1,97 @@
+import { createHash } from "node:crypto";
+import { and, eq, gt, sql } from "drizzle-orm";
+import type { Database } from "@/lib/db";
+import { rowsOf } from "@/lib/db/rows";
+import { idempotencyKeys } from "@/lib/db/schema";
+import { ApiError } from "@/lib/errors";
+
+// Idempotency-Key on creates (draft-ietf-httpapi-idempotency-key-header, with Stripe's
+// semantics). The first successful answer is stored in the create's own transaction and replayed
+// to the same user's retries for REPLAY_HOURS; a key reused for another request is refused; a
+// key whose first request is still running answers 409. Errors change nothing and store nothing,
+// so the key stays usable. State is in PostgreSQL: retries may reach any instance, any time.
+
+export const IDEMPOTENCY_KEY_MAX = 255;
+export const REPLAY_HOURS = 24;
+const RETRY_AFTER_SECONDS = "1";
+/** What a replay repeats besides the status and the body. */
+const REPLAYED_HEADERS = ["content-type", "location", "etag"];
+
+const KEY = new RegExp(`^[\\x20-\\x7e]{1,${IDEMPOTENCY_KEY_MAX}}$`);
+
+/** The request's Idempotency-Key, or undefined without one; malformed: 400. */
+export function idempotencyKeyOf(request: Request): string | undefined {
+  const key = request.headers.get("idempotency-key");
+  if (key === null) return undefined;
+  if (!KEY.test(key)) {
+    throw new ApiError("VALIDATION_ERROR", undefined, {
+      errors: [{ path: "Idempotency-Key", message: `must be 1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters` }],
+    });
+  }
+  return key;
+}
+
+/**
+ * What makes two requests "the same": method, path and the validated body. The validated body
+ * lists its fields in the schema's order with values normalized (e.g. a due date's offset), so
+ * two spellings of one request agree and the client's key order does not matter.
+ */
+export function fingerprintOf(method: string, path: string, body: unknown): string {
+  return createHash("sha256").update(JSON.stringify([method, path, body ?? null])).digest("hex");
+}
+
+export interface Claim {
+  userId: string;
+  key: string;
+  fingerprint: string;
+}
+
+function replay(stored: { status: number; body: string; headers: Record<string, string> }): Response {
+  return new Response(stored.body, { status: stored.status, headers: { ...stored.headers, "Idempotent-Replayed": "true" } });
+}
+
+/**
+ * Runs a create under an Idempotency-Key, in one transaction with the record of its answer:
+ * no crash leaves a created item without its record or the reverse. A transaction-scoped
+ * advisory lock on (user, key) tells a concurrent duplicate (409) without waiting for it; the
+ * record is read in a statement of its own, after the lock is held, so that it sees a first
+ * request that committed while this one waited for the lock.
+ */
+export function idempotently(database: Database, claim: Claim, create: (transaction: Database) => Promise<Response>): Promise<Response> {
+  const { userId, key, fingerprint } = claim;
+  return database.transaction(async (transaction) => {
+    const [lock] = await rowsOf<{ held: boolean }>(
+      transaction.execute(sql`select pg_try_advisory_xact_lock(hashtextextended(${userId} || ' ' || ${key}, 0)) as held`),
+    );
+    if (!lock?.held) throw new ApiError("IDEMPOTENCY_KEY_IN_USE", undefined, { headers: { "Retry-After": RETRY_AFTER_SECONDS } });
+
+    const [stored] = await transaction
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key), gt(idempotencyKeys.expiresAt, sql`now()`)));
+    if (stored) {
+      if (stored.fingerprint !== fingerprint) throw new ApiError("IDEMPOTENCY_KEY_REUSED");
+      return replay(stored);
+    }
+
+    const response = await create(transaction);
+    if (!response.ok) return response;
+    const body = await response.text();
+    const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
+    // Also prunes two expired records (never this key's): bounded work per create, which keeps
+    // the table at about a day of keys without a scheduled job.
+    await transaction.execute(sql`
+      with pruned as (
+        delete from ${idempotencyKeys} where (user_id, key) in (
+          select user_id, key from ${idempotencyKeys}
+          where expires_at < now() and not (user_id = ${userId} and key = ${key})
+          order by expires_at limit 2 for update skip locked))
+      insert into ${idempotencyKeys} (user_id, key, fingerprint, status, body, headers, expires_at)
+      values (${userId}, ${key}, ${fingerprint}, ${response.status}, ${body}, ${JSON.stringify(headers)}::jsonb,
+              now() + make_interval(hours => ${REPLAY_HOURS}))
+      on conflict (user_id, key) do update set
+        fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body,
+        headers = excluded.headers, created_at = now(), expires_at = excluded.expires_at`);
+    return new Response(body, { status: response.status, headers: response.headers });
+  });
+}
