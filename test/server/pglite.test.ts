@@ -22,23 +22,31 @@ afterAll(async () => {
 });
 
 describe("embedded PGlite under next start", () => {
-  it("keeps a task that got its 201 across kill -9 and a restart, and refuses a second process", async () => {
+  it("keeps a task that got its 201 across kill -9 and a restart, replays its create, and refuses a second process", async () => {
     const first = await start();
     const { token } = await signUpOver(first.url);
     const auth = { authorization: `Bearer ${token}` };
-    const created = await fetch(`${first.url}/api/tasks`, {
-      method: "POST",
-      headers: { ...auth, "content-type": "application/json" },
-      body: JSON.stringify({ title: "survives a crash" }),
-    });
+    const create = (url: string) =>
+      fetch(`${url}/api/tasks`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json", "idempotency-key": "survives-a-crash" },
+        body: JSON.stringify({ title: "survives a crash" }),
+      });
+    const created = await create(first.url);
     expect(created.status).toBe(201);
-    const task = (await created.json()) as { id: number };
+    const createdBody = await created.text();
+    const task = JSON.parse(createdBody) as { id: number };
 
     await first.stop("SIGKILL");
     const second = await start();
     const fetched = await fetch(`${second.url}/api/tasks/${task.id}`, { headers: auth });
     expect(fetched.status).toBe(200);
     expect(await fetched.json()).toMatchObject({ id: task.id, title: "survives a crash" });
+    // A client whose answer was lost in the crash retries: it gets that answer, not a second task.
+    const retried = await create(second.url);
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get("idempotent-replayed")).toBe("true");
+    expect(await retried.text()).toBe(createdBody);
 
     const intruder = await startNextServer(env).then(
       (server) => {
