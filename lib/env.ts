@@ -36,6 +36,8 @@ const envSchema = z.object({
     .pipe(z.array(z.url().transform((origin) => new URL(origin).origin)))
     .default([]),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // Server processes of `npm start` (scripts/start.ts); unset: one per core (1 on PGlite).
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   // Set by Vercel (and by `npm run preview:rehearse`); see README "Deploying to Vercel with Neon".
   VERCEL_ENV: z.enum(["production", "preview", "development"]).optional(),
   VERCEL_URL: z.string().optional(),

@@ -22,14 +22,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const nextBin = path.join(process.cwd(), "node_modules", ".bin", "next");
+const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);
 
+/**
+ * `next start`, or with `npmStart` the server as `npm start` runs it (scripts/start.ts: one
+ * process per core, or WEB_CONCURRENCY of them, on one port).
+ */
 export async function startNextServer(
   env: Record<string, string>,
-  { waitFor = "/api/health", port: fixedPort }: { waitFor?: string; port?: number } = {},
+  { waitFor = "/api/health", port: fixedPort, npmStart = false }: { waitFor?: string; port?: number; npmStart?: boolean } = {},
 ): Promise<NextServer> {
   const port = fixedPort ?? (await freePort());
-  const child = spawn(nextBin, ["start", "-p", String(port), "-H", "127.0.0.1"], {
+  const [command, args] = npmStart ? [bin("tsx"), ["scripts/start.ts"]] : [bin("next"), ["start"]];
+  const child = spawn(command, [...args, "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", BETTER_AUTH_SECRET: "test-secret-of-at-least-thirty-two-characters", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
