@@ -34,7 +34,9 @@ export function TaskBoard() {
   const view: TaskView = { list, status, sort, q: search.query };
   const lists = useLists();
   const pages = useTaskPages(view);
-  const [announcement, setAnnouncement] = useState("");
+  // Read out to screen readers; shown to everyone too when a task turned out to be deleted elsewhere.
+  const [announcement, setAnnouncement] = useState({ text: "", visible: false });
+  const announce = (text: string, visible = false) => setAnnouncement({ text, visible });
   const headingRef = useRef<HTMLHeadingElement>(null);
   const id = useId();
 
@@ -56,7 +58,7 @@ export function TaskBoard() {
 
   async function loadMore() {
     const count = await pages.loadMore();
-    if (count !== null) setAnnouncement(`Loaded ${count} more ${count === 1 ? "task" : "tasks"}.`);
+    if (count !== null) announce(`Loaded ${count} more ${count === 1 ? "task" : "tasks"}.`);
   }
 
   /** Puts a new or changed task where the view would have it; returns whether it is shown. */
@@ -68,33 +70,38 @@ export function TaskBoard() {
 
   function created(task: Task) {
     const shown = put(task);
-    setAnnouncement(shown ? `Added “${task.title}”.` : `Added “${task.title}”. The current list, filter or search does not show it.`);
+    announce(shown ? `Added “${task.title}”.` : `Added “${task.title}”. The current list, filter or search does not show it.`);
   }
 
   function updated(task: Task, change: "completed" | "edited") {
     if (!put(task)) headingRef.current?.focus();
-    setAnnouncement(change === "completed" ? `Marked “${task.title}” as ${task.completed ? "completed" : "open"}.` : `Saved “${task.title}”.`);
+    announce(change === "completed" ? `Marked “${task.title}” as ${task.completed ? "completed" : "open"}.` : `Saved “${task.title}”.`);
   }
 
-  function removed(taskId: number, message: string) {
+  /** The current version of a task being edited: replaced where it is, so the editor stays put until its save. */
+  function refreshed(task: Task) {
+    pages.setItems((previous) => previous.map((item) => (item.id === task.id ? task : item)));
+  }
+
+  function removed(taskId: number, message: string, visible = false) {
     pages.setItems((previous) => previous.filter((item) => item.id !== taskId));
-    setAnnouncement(message);
+    announce(message, visible);
     headingRef.current?.focus();
   }
 
   function listCreated(made: List) {
     lists.put(made);
-    setAnnouncement(`Created the list “${made.name}”.`);
+    announce(`Created the list “${made.name}”.`);
   }
 
   function listRenamed(renamed: List) {
     lists.put(renamed);
-    setAnnouncement(`Renamed the list to “${renamed.name}”.`);
+    announce(`Renamed the list to “${renamed.name}”.`);
   }
 
   function listGone(listId: number, message: string) {
     lists.remove(listId);
-    setAnnouncement(message);
+    announce(message);
     // Its tasks are in no list now: show the tasks again as they are.
     if (list === listId) setList("all");
     else void pages.reload();
@@ -134,6 +141,9 @@ export function TaskBoard() {
             </div>
           </div>
           <TaskToolbar search={search.text} onSearch={search.setText} onSearchNow={search.flush} sort={sort} onSort={setSort} />
+          <p className={announcement.visible ? "notice list-notice" : "sr-only"} role="status" aria-live="polite">
+            {announcement.text}
+          </p>
 
           {state.kind === "loading" ? (
             <div className="list-placeholder" role="status">
@@ -165,8 +175,9 @@ export function TaskBoard() {
                   lists={lists.lists}
                   showList={list === "all"}
                   onUpdated={updated}
+                  onRefreshed={refreshed}
                   onDeleted={(taskId) => removed(taskId, `Deleted “${task.title}”.`)}
-                  onMissing={(taskId) => removed(taskId, `“${task.title}” no longer exists.`)}
+                  onMissing={(taskId) => removed(taskId, `“${task.title}” no longer exists: it was deleted elsewhere.`, true)}
                 />
               ))}
             </ul>
@@ -189,10 +200,6 @@ export function TaskBoard() {
               ) : null}
             </div>
           ) : null}
-
-          <p className="sr-only" role="status" aria-live="polite">
-            {announcement}
-          </p>
         </section>
       </div>
     </div>

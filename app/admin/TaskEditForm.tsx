@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { toApiFailure, updateTask, type List, type Task } from "./api";
+import { getTask, toApiFailure, updateTaskIfUnchanged, type List, type Task, type VersionedTask } from "./api";
 import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
 import { FieldMessage } from "./FieldMessage";
 import { DETAIL_FIELDS, detailsInput, detailsOf, fieldId, TaskDetailsFields, type DetailField, type TaskDetails } from "./TaskDetailsFields";
@@ -11,16 +11,25 @@ const FIELDS = ["title", "description", ...DETAIL_FIELDS] as const;
 
 interface Props {
   task: Task;
+  /** The version `task` is: the save writes only if the task is still at it. */
+  etag: string;
+  /** A save found the task changed elsewhere, and this form shows the current version instead. */
+  changedElsewhere: boolean;
   lists: List[];
   /** The API's version of the task after the save. */
   onSaved: (task: Task) => void;
+  /** The save was refused because the task changed since `etag`: its current version. */
+  onChangedElsewhere: (current: VersionedTask) => void;
   onCancel: () => void;
   /** The task is gone on the server (404). */
   onMissing: (id: number) => void;
 }
 
-/** A task edited in place: every field, saved in one PATCH; Escape cancels. */
-export function TaskEditForm({ task, lists, onSaved, onCancel, onMissing }: Props) {
+/**
+ * A task edited in place: every field, saved in one PATCH with If-Match, so that a change made
+ * elsewhere since the form opened is never overwritten; Escape cancels.
+ */
+export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onChangedElsewhere, onCancel, onMissing }: Props) {
   const [title, setTitle] = useState(task.title);
   const [description, setDescription] = useState(task.description ?? "");
   const [details, setDetails] = useState<TaskDetails>(() => detailsOf(task));
@@ -42,14 +51,21 @@ export function TaskEditForm({ task, lists, onSaved, onCancel, onMissing }: Prop
     setError(null);
     setFieldErrors({});
     try {
-      const updated = await updateTask(task.id, {
+      const saved = await updateTaskIfUnchanged(task.id, etag, {
         title,
         description: description.trim() ? description : null,
         ...detailsInput(details),
       });
-      onSaved(updated);
+      onSaved(saved.task);
     } catch (caught) {
-      const failure = toApiFailure(caught);
+      let failure = toApiFailure(caught);
+      if (failure.status === 412) {
+        try {
+          return void onChangedElsewhere(await getTask(task.id));
+        } catch (reading) {
+          failure = toApiFailure(reading);
+        }
+      }
       if (failure.status === 404) return void onMissing(task.id);
       const split = splitErrors(failure, FIELDS);
       setFieldErrors(split.fields);
@@ -78,6 +94,11 @@ export function TaskEditForm({ task, lists, onSaved, onCancel, onMissing }: Prop
 
   return (
     <form className="edit-form" onSubmit={save} onKeyDown={onKeyDown} noValidate aria-label={`Edit task: ${task.title}`}>
+      {changedElsewhere ? (
+        <p className="form-error" role="alert">
+          This task was changed elsewhere. Here is the current version; make your edit again.
+        </p>
+      ) : null}
       <div className="field">
         <div className="label-row">
           <label htmlFor={`${id}-edit-title`}>Title</label>

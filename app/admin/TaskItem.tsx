@@ -1,14 +1,16 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { deleteTask, toApiFailure, updateTask, type ApiFailure, type List, type Task } from "./api";
+import { deleteTask, getTask, toApiFailure, updateTask, type ApiFailure, type List, type Task, type VersionedTask } from "./api";
 import { isOverdue } from "./dates";
 import { formatDate } from "./fields";
 import { TaskEditForm } from "./TaskEditForm";
 import { PRIORITY_LABELS } from "./task-view";
 
-type Mode = "view" | "edit" | "confirm-delete";
-type Busy = null | "toggle" | "delete";
+type Mode = "view" | "confirm-delete";
+type Busy = null | "toggle" | "open" | "delete";
+/** The version the editor starts from, and whether a save found that the task had changed since the one before. */
+type Editing = VersionedTask & { changedElsewhere: boolean };
 
 interface Props {
   task: Task;
@@ -17,13 +19,16 @@ interface Props {
   showList: boolean;
   /** The API's version of the task after a change. */
   onUpdated: (task: Task, change: "completed" | "edited") => void;
+  /** The API's current version, read for the editor: the row shows it where it is. */
+  onRefreshed: (task: Task) => void;
   onDeleted: (id: number) => void;
   /** The task is gone on the server (404): drop it from the list. */
   onMissing: (id: number) => void;
 }
 
-export function TaskItem({ task, lists, showList, onUpdated, onDeleted, onMissing }: Props) {
+export function TaskItem({ task, lists, showList, onUpdated, onRefreshed, onDeleted, onMissing }: Props) {
   const [mode, setMode] = useState<Mode>("view");
+  const [editing, setEditing] = useState<Editing | null>(null);
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
@@ -73,14 +78,32 @@ export function TaskItem({ task, lists, showList, onUpdated, onDeleted, onMissin
     }
   }
 
-  function startEdit() {
+  // The list does not carry versions: the editor reads the task first, so that its save can name
+  // the version it started from.
+  async function startEdit() {
+    if (busy) return;
+    setBusy("open");
     setError(null);
-    setMode("edit");
+    try {
+      const current = await getTask(task.id);
+      setBusy(null);
+      edit(current, false);
+    } catch (caught) {
+      if (!fail(toApiFailure(caught))) {
+        focusAfter.current = "edit";
+        setBusy(null);
+      }
+    }
+  }
+
+  function edit(current: VersionedTask, changedElsewhere: boolean) {
+    onRefreshed(current.task);
+    setEditing({ ...current, changedElsewhere });
   }
 
   function closeEdit() {
     focusAfter.current = "edit";
-    setMode("view");
+    setEditing(null);
   }
 
   function askDelete() {
@@ -109,12 +132,17 @@ export function TaskItem({ task, lists, showList, onUpdated, onDeleted, onMissin
     }
   }
 
-  if (mode === "edit") {
+  if (editing) {
     return (
       <li className="task task-editing" data-task-id={task.id}>
+        {/* A new version starts a new form, with its values. */}
         <TaskEditForm
-          task={task}
+          key={editing.etag}
+          task={editing.task}
+          etag={editing.etag}
+          changedElsewhere={editing.changedElsewhere}
           lists={lists}
+          onChangedElsewhere={(current) => edit(current, true)}
           onCancel={closeEdit}
           onMissing={onMissing}
           onSaved={(updated) => {

@@ -98,8 +98,8 @@ function errorFrom(response: Response, body: unknown): ApiFailure {
 
 type Result<T> = { data?: T; error?: unknown; response: Response };
 
-/** Awaits a typed-client call: the data on success, the envelope as an ApiFailure otherwise. */
-async function call<T>(pending: Promise<Result<T>>): Promise<T> {
+/** Awaits a typed-client call: the data and response on success, the envelope as an ApiFailure otherwise. */
+async function answer<T>(pending: Promise<Result<T>>): Promise<{ data: T; response: Response }> {
   let result: Result<T>;
   try {
     result = await pending;
@@ -108,7 +108,11 @@ async function call<T>(pending: Promise<Result<T>>): Promise<T> {
     throw new ApiFailure(0, "Could not reach the server. Check your connection and try again.", "NETWORK_ERROR");
   }
   if (!result.response.ok) throw errorFrom(result.response, result.error);
-  return result.data as T;
+  return { data: result.data as T, response: result.response };
+}
+
+async function call<T>(pending: Promise<Result<T>>): Promise<T> {
+  return (await answer(pending)).data;
 }
 
 const noStore = { cache: "no-store" } as const;
@@ -183,6 +187,29 @@ export async function createTask(input: TaskInput): Promise<Task> {
 
 export async function updateTask(id: number, patch: Partial<TaskInput>): Promise<Task> {
   return call(client.PATCH("/api/tasks/{id}", { params: { path: { id } }, body: patch }));
+}
+
+/** A task and its ETag: the version a later write names in If-Match. */
+export interface VersionedTask {
+  task: Task;
+  etag: string;
+}
+
+async function versioned(pending: Promise<Result<Task>>): Promise<VersionedTask> {
+  const { data, response } = await answer(pending);
+  const etag = response.headers.get("ETag");
+  // Without it the next save could not be conditional, and would overwrite changes made elsewhere.
+  if (!etag) throw new ApiFailure(0, "The server did not say which version of the task this is.", "CLIENT_ERROR");
+  return { task: data, etag };
+}
+
+export async function getTask(id: number): Promise<VersionedTask> {
+  return versioned(client.GET("/api/tasks/{id}", { ...noStore, params: { path: { id } } }));
+}
+
+/** The patch, written only if the task is still at the version `etag` names: else 412 PRECONDITION_FAILED. */
+export async function updateTaskIfUnchanged(id: number, etag: string, patch: Partial<TaskInput>): Promise<VersionedTask> {
+  return versioned(client.PATCH("/api/tasks/{id}", { params: { path: { id }, header: { "If-Match": etag } }, body: patch }));
 }
 
 export async function deleteTask(id: number): Promise<void> {
