@@ -1,6 +1,7 @@
 import { and, getTableColumns, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/lib/db";
+import { changeNumberTaken } from "@/lib/db/change-numbers";
 import { translating } from "@/lib/db/constraints";
 import { lists, type ListRow } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
@@ -69,7 +70,9 @@ export async function updateList(database: Database, userId: string, id: number,
   return toList(found(row, NOT_FOUND));
 }
 
+// Its tasks' list_id is cleared by the foreign key, which writes them: the owner's change
+// counter is taken first, in the lock order of lib/db/change-numbers.ts.
 export async function deleteList(database: Database, userId: string, id: number): Promise<void> {
-  const [row] = await database.delete(lists).where(ownedRow(lists, userId, id)).returning({ id: lists.id });
+  const [row] = await database.delete(lists).where(and(ownedRow(lists, userId, id), changeNumberTaken(userId))).returning({ id: lists.id });
   found(row, NOT_FOUND);
 }

@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, gte, ilike, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/lib/db";
+import { changeNumberTaken } from "@/lib/db/change-numbers";
 import { translating } from "@/lib/db/constraints";
 import { tasks, type TaskRow } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
@@ -136,13 +137,13 @@ export async function updateTask(database: Database, userId: string, id: number,
   const update = database
     .update(tasks)
     .set({ ...columnsOf(patch), ...writtenNow(tasks) })
-    .where(ownedVersion(tasks, userId, id, ifMatch))
+    .where(and(ownedVersion(tasks, userId, id, ifMatch), changeNumberTaken(userId)))
     .returning();
   const [row] = await translating(update, LIST_CONSTRAINT, notYourList);
   return versioned(await foundVersion(database, tasks, row, { userId, id, versions: ifMatch }, NOT_FOUND));
 }
 
 export async function deleteTask(database: Database, userId: string, id: number, ifMatch?: number[]): Promise<void> {
-  const [row] = await database.delete(tasks).where(ownedVersion(tasks, userId, id, ifMatch)).returning({ id: tasks.id });
+  const [row] = await database.delete(tasks).where(and(ownedVersion(tasks, userId, id, ifMatch), changeNumberTaken(userId))).returning({ id: tasks.id });
   await foundVersion(database, tasks, row, { userId, id, versions: ifMatch }, NOT_FOUND);
 }
