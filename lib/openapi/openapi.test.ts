@@ -103,7 +103,7 @@ describe("the response validator used by the integration suite", () => {
 
   it("accepts a described response", () => {
     expect(() =>
-      assertDescribed("POST", "/api/tasks", 201, new Headers({ ...json, ...rateLimit, location: "/api/tasks/1" }), task),
+      assertDescribed("POST", "/api/tasks", 201, new Headers({ ...json, ...rateLimit, location: "/api/tasks/1", etag: `"1"` }), task),
     ).not.toThrow();
   });
 

@@ -13,38 +13,50 @@ export interface Cursor {
 
 export const CURSOR_MAX = 512;
 
-export function encodeCursor({ scope, values }: Cursor): string {
-  return Buffer.from(JSON.stringify([scope, ...values])).toString("base64url");
-}
+// Opaque tokens (cursors here, sync tokens in sync-token.ts): base64url of a JSON array. Only the
+// exact text this API produced decodes, never another spelling of the same JSON.
+export const encodeOpaque = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString("base64url");
 
-function decodeCursor(text: string): Cursor | undefined {
+function decodeOpaque(text: string): unknown[] | undefined {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(text, "base64url").toString());
-    if (!Array.isArray(parsed) || typeof parsed[0] !== "string" || parsed.length < 2) return undefined;
-    const values = parsed.slice(1) as unknown[];
-    if (!values.every((value) => value === null || typeof value === "string" || typeof value === "number")) return undefined;
-    const cursor = { scope: parsed[0], values: values as KeyValue[] };
-    // Only the exact text this API produces: no other spelling of the same JSON.
-    return encodeCursor(cursor) === text ? cursor : undefined;
+    return Array.isArray(parsed) && encodeOpaque(parsed) === text ? parsed : undefined;
   } catch {
     return undefined;
   }
 }
 
-const NOT_A_CURSOR = "is not a cursor returned by this API";
+/** A query parameter holding an opaque token: decoded by `read`, or a 400 naming it. */
+export function opaqueSchema<T>(max: number, meta: Record<string, unknown>, read: (values: unknown[]) => T | undefined, notOurs: string) {
+  return z
+    .string()
+    .max(max)
+    .meta({ pattern: "^[A-Za-z0-9_-]+$", ...meta })
+    .transform((text, ctx) => {
+      const values = decodeOpaque(text);
+      const token = values && read(values);
+      if (token === undefined) {
+        ctx.addIssue({ code: "custom", message: notOurs });
+        return z.NEVER;
+      }
+      return token;
+    });
+}
 
-export const cursorSchema = z
-  .string()
-  .max(CURSOR_MAX)
-  .meta({ description: "`next_cursor` from the previous page (opaque)", pattern: "^[A-Za-z0-9_-]+$", example: "WyJbXSIsNDJd" })
-  .transform((text, ctx) => {
-    const cursor = decodeCursor(text);
-    if (!cursor) {
-      ctx.addIssue({ code: "custom", message: NOT_A_CURSOR });
-      return z.NEVER;
-    }
-    return cursor;
-  });
+export const encodeCursor = ({ scope, values }: Cursor): string => encodeOpaque([scope, ...values]);
+
+function readCursor([scope, ...values]: unknown[]): Cursor | undefined {
+  if (typeof scope !== "string" || values.length === 0) return undefined;
+  if (!values.every((value) => value === null || typeof value === "string" || typeof value === "number")) return undefined;
+  return { scope, values: values as KeyValue[] };
+}
+
+export const cursorSchema = opaqueSchema(
+  CURSOR_MAX,
+  { description: "`next_cursor` from the previous page (opaque)", example: "WyJbXSIsNDJd" },
+  readCursor,
+  "is not a cursor returned by this API",
+);
 
 /** What a cursor is valid for: the list's sort and filters (everything but the page and size). */
 export function scopeOf(query: Record<string, unknown>): string {
