@@ -7,28 +7,31 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { provisionDatabase, type BenchDatabase } from "./database";
-import { floorEndpoint, runLoad, taskEndpoints, type Endpoint } from "./load";
+import { checkLatency, formatLatency, measureLatency, type LatencyMeasurement } from "./latency";
+import { floorEndpoint, prepareLoad, runLoad, taskEndpoints, type Endpoint } from "./load";
 import { copyToPglite } from "./pglite";
 import { loadAverage, quiesce, treeCpuMs } from "./proc";
 import { summarizeProfiles } from "./profile";
 import {
   checkTargets,
   formatChecks,
+  formatHeaderComparisons,
   formatKeyComparisons,
   formatMeasurements,
   formatRatios,
+  headerComparisons,
   keyComparisons,
   ratios,
   type Measurement,
 } from "./report";
 import { runScale } from "./scale";
 import { restore, seedSmall, type Seed } from "./seed";
-import { setLogDirectory, startBaseline, startNext, startScript, type Server } from "./servers";
+import { serverRuntime, setLogDirectory, setNodeBinary, startBaseline, startNext, startScript, type Server } from "./servers";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
 
-const ALL_TARGETS = ["product", "floor", "baseline", "neon", "pglite"] as const;
+const ALL_TARGETS = ["product", "floor", "baseline", "neon", "pglite", "rtt"] as const;
 type TargetKey = (typeof ALL_TARGETS)[number];
 
 const { values: args } = parseArgs({
@@ -40,7 +43,9 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "32" },
     duration: { type: "string" },
     warmup: { type: "string" },
-    targets: { type: "string", default: ALL_TARGETS.join(",") },
+    targets: { type: "string" },
+    rtt: { type: "string" },
+    node: { type: "string" },
     users: { type: "string", default: "20" },
     tasks: { type: "string", default: "500" },
     env: { type: "string", multiple: true, default: [] },
@@ -50,11 +55,15 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(`npm run bench -- [options]
-  --smoke            every target for about 2 s per endpoint (1 s warm-up, 1 s measured); exit 1 on any error or non-2xx
+  --smoke            every target but rtt (unless --rtt is given) for about 2 s per endpoint (1 s warm-up, 1 s measured);
+                     exit 1 on any error or non-2xx
   --scale            1,000,000 tasks across 10,000 users (one holding 10,000): list page 1 and 100, get by id, EXPLAIN
   --build            run next build first (also done when .next/BUILD_ID is missing)
   --profile          run the product (pg) and the floor under node --cpu-prof and summarize where the time goes
   --targets LIST     ${ALL_TARGETS.join(",")} (default: all)
+  --rtt MS           the round trip the rtt target emulates on every database message of the neon path (5)
+  --node PATH        the Node binary of the servers, the baseline and the proxy (default: the bench's own), e.g.
+                     --node "$(npx -y node@24 -p process.execPath)"
   --connections N    concurrent connections (32)
   --duration S       seconds per endpoint (10; smoke 1; scale 8)
   --warmup S         warm-up seconds per Next target, spread over its endpoints (15; baseline min(5, S); smoke 1)
@@ -69,7 +78,13 @@ const smoke = args.smoke;
 const connections = Number(args.connections);
 const durationS = Number(args.duration ?? (smoke ? 1 : args.scale ? 8 : 10));
 const warmupS = Number(args.warmup ?? (smoke ? 1 : 15));
-const targets = new Set(args.targets.split(",").map((t) => t.trim()) as TargetKey[]);
+// A smoke run leaves out the RTT stage (two more servers, every endpoint timed one request at a
+// time) unless an RTT is asked for.
+const defaultTargets = smoke && args.rtt === undefined ? ALL_TARGETS.filter((t) => t !== "rtt") : ALL_TARGETS;
+const targets = new Set((args.targets ?? defaultTargets.join(",")).split(",").map((t) => t.trim()) as TargetKey[]);
+const rttMs = Number(args.rtt ?? 5);
+if (!(rttMs >= 0)) throw new Error(`--rtt expects milliseconds, got ${args.rtt}`);
+if (args.node) setNodeBinary(path.resolve(args.node));
 for (const target of targets) if (!ALL_TARGETS.includes(target)) throw new Error(`unknown target ${target}`);
 const extraEnv = Object.fromEntries(
   args.env.map((pair) => {
@@ -179,6 +194,7 @@ async function measure(
   endpoint: Endpoint,
   duration: number,
 ): Promise<Measurement> {
+  const start = await prepareLoad(running.server.url, endpoint, { connections, durationS: duration });
   await sleep(smoke ? 100 : 500);
   if (running.usesPg) await db.resetStatements();
   const roots = [running.server.pid];
@@ -186,7 +202,7 @@ async function measure(
   const pg0 = running.usesPg ? db.cpuMs() : undefined;
   const aux0 = running.aux ? treeCpuMs([running.aux.pid]) : undefined;
   const started = monotonicUs();
-  const load = await runLoad(running.server.url, endpoint, { connections, durationS: duration });
+  const load = await start();
   const finished = monotonicUs();
   // The requests in flight when the load stopped are finished by the server (their CPU and
   // statements count, and they are in load.sent) before the counters are read.
@@ -204,6 +220,7 @@ async function measure(
     task: endpoint.task,
     route: endpoint.route ?? endpoint.name,
     credential: endpoint.credential ?? null,
+    header: endpoint.header ?? null,
     connections,
     serverCpuMsPerReq: (cpu1 - cpu0) / sent,
     pgCpuMsPerReq: pg0 !== undefined && pg1 !== undefined ? perRequest(pg1 - pg0) : null,
@@ -213,6 +230,14 @@ async function measure(
     serverPid: running.server.pid,
     windowUs: [started, finished],
   };
+}
+
+async function warmUp(label: string, running: Running, endpoints: Endpoint[], seconds: number) {
+  log(`${label}: warming up for ${seconds} s`);
+  for (const endpoint of endpoints) {
+    await runLoad(running.server.url, endpoint, { connections, durationS: seconds / endpoints.length });
+    await quiesce([running.server.pid]);
+  }
 }
 
 async function measureTarget(
@@ -225,11 +250,7 @@ async function measureTarget(
   measurements: Measurement[],
 ) {
   if (warmup > 0) {
-    log(`${label}: warming up for ${warmup} s`);
-    for (const endpoint of endpoints) {
-      await runLoad(running.server.url, endpoint, { connections, durationS: warmup / endpoints.length });
-      await quiesce([running.server.pid]);
-    }
+    await warmUp(label, running, endpoints, warmup);
     if (seed && running.usesPg) await restore(db.admin, seed);
   }
   for (const endpoint of endpoints) {
@@ -301,11 +322,53 @@ function compareParity(reference: ParitySample, other: ParitySample, label: stri
 
 // --- the run ----------------------------------------------------------------------------------
 
+/**
+ * The product on neon through the test WebSocket proxy, run in its own process so that its CPU
+ * is measured apart; the proxy holds every message for `rtt` ms of round trip (0: none).
+ */
+async function startNeon(env: Record<string, string>, rtt: number): Promise<Running> {
+  const name = rtt > 0 ? `product-neon-rtt-${rtt}` : "product-neon";
+  const { server: proxy, address } = await startScript(root, `${name}-wsproxy`, "bench/wsproxy.ts", { BENCH_RTT_MS: String(rtt) });
+  const server = await startNext(root, { name, env: { ...env, DATABASE_DRIVER: "neon", NEON_WS_PROXY: address } }).catch(async (error: unknown) => {
+    await proxy.stop();
+    throw error;
+  });
+  return { server, aux: proxy, usesPg: true };
+}
+
+/**
+ * The rtt target: the product on neon with every database round trip `rttMs` longer, and a floor
+ * of its own, warmed up like the other targets and then timed one request at a time.
+ */
+async function measureAtRtt(db: BenchDatabase, seed: Seed, env: Record<string, string>): Promise<LatencyMeasurement[]> {
+  const floor: Running = {
+    server: await startNext(root, { name: "floor-rtt", env: { ...env, BENCH_FLOOR: "1" }, waitFor: "/api/bench/floor" }),
+    usesPg: false,
+  };
+  const stopFloor = track(floor);
+  const neon = await startNeon(env, rttMs);
+  const stopNeon = track(neon);
+  const endpoints = taskEndpoints(seed.users, { apiKeys: true, headers: true });
+  await warmUp("floor (rtt)", floor, [floorEndpoint], Math.min(5, warmupS));
+  await warmUp(`product (neon) at ${rttMs} ms RTT`, neon, endpoints, warmupS);
+  await restore(db.admin, seed);
+  const latency = await measureLatency(
+    { target: "product (neon)", url: neon.server.url, floorUrl: floor.server.url, endpoints, rttMs, durationS },
+    log,
+  );
+  await restore(db.admin, seed);
+  await stopNeon();
+  await stopFloor();
+  return latency;
+}
+
 async function runBench(db: BenchDatabase) {
   const measurements: Measurement[] = [];
   const problems: string[] = [];
   const env = productEnv(db);
   const loadBefore = loadAverage();
+  const runtime = serverRuntime();
+  log(`servers run on Node ${runtime.node} (${runtime.binary})`);
 
   // The product on pg comes first: it is also what the users sign up through.
   let running: Running = {
@@ -315,9 +378,10 @@ async function runBench(db: BenchDatabase) {
   let stop = track(running);
   const seed = await seedSmall(db.admin, running.server.url, { users: Number(args.users), tasksPerUser: Number(args.tasks), overApi: 5 }, log);
   // The product's targets measure every task endpoint with a session token and then with an API
-  // key; the baseline knows sessions only, and PGlite (no SQL counts) is measured with sessions.
+  // key, and POST and PATCH also with Idempotency-Key and If-Match; the baseline knows sessions
+  // and plain requests only, and PGlite (no SQL counts) is measured with sessions.
   const endpoints = taskEndpoints(seed.users);
-  const withKeys = taskEndpoints(seed.users, { apiKeys: true });
+  const withKeys = taskEndpoints(seed.users, { apiKeys: true, headers: true });
   const reference = await paritySample(running.server.url, seed);
   problems.push(...(await keyParity(running.server.url, seed, "product (pg)")));
   if (targets.has("product")) await measureTarget(db, seed, "product (pg)", running, withKeys, warmupS, measurements);
@@ -343,14 +407,7 @@ async function runBench(db: BenchDatabase) {
   }
 
   if (targets.has("neon")) {
-    const { server: proxy, address } = await startScript(root, "wsproxy", "bench/wsproxy.ts", {});
-    const server = await startNext(root, { name: "product-neon", env: { ...env, DATABASE_DRIVER: "neon", NEON_WS_PROXY: address } }).catch(
-      async (error: unknown) => {
-        await proxy.stop();
-        throw error;
-      },
-    );
-    running = { server, aux: proxy, usesPg: true };
+    running = await startNeon(env, 0);
     stop = track(running);
     problems.push(...compareParity(reference, await paritySample(running.server.url, seed), "product (neon)"));
     problems.push(...(await keyParity(running.server.url, seed, "product (neon)")));
@@ -369,20 +426,31 @@ async function runBench(db: BenchDatabase) {
     stop = track(running);
     problems.push(...compareParity(reference, await paritySample(running.server.url, seed), "product (pglite)"));
     problems.push(...(await keyParity(running.server.url, seed, "product (pglite)")));
-    await measureTarget(db, undefined, "product (pglite)", running, endpoints, warmupS, measurements);
+    await measureTarget(db, undefined, "product (pglite)", running, taskEndpoints(seed.users, { headers: true }), warmupS, measurements);
     await stop();
   }
 
+  let latency: LatencyMeasurement[] = [];
+  if (targets.has("rtt")) latency = await measureAtRtt(db, seed, env);
+
   const list = ratios(measurements);
   const keys = keyComparisons(measurements);
-  const checks = checkTargets(measurements, list, keys);
+  const headerCosts = headerComparisons(measurements);
+  const checks = [...checkTargets(measurements, list, keys), ...(latency.length > 0 ? checkLatency(latency) : [])];
   const loadAfter = loadAverage();
-  console.log(`\n${formatMeasurements(measurements)}\n`);
-  console.log(`${formatRatios(list)}\n`);
+  if (measurements.length > 0) console.log(`\n${formatMeasurements(measurements)}\n`);
+  if (list.length > 0) console.log(`${formatRatios(list)}\n`);
   if (keys.length > 0) console.log(`API key vs session token, same requests, same server:\n${formatKeyComparisons(keys)}\n`);
+  if (headerCosts.length > 0) console.log(`Idempotency-Key and If-Match vs the plain request, same server, session:\n${formatHeaderComparisons(headerCosts)}\n`);
+  if (latency.length > 0) {
+    console.log(`Latency at ${rttMs} ms database RTT on the neon path, one request at a time on one connection:\n${formatLatency(latency)}\n`);
+  }
   console.log(`${formatChecks(checks)}`);
   for (const problem of problems) console.log(`PROBLEM ${problem}`);
-  console.log(`\nload average: before ${loadBefore} · after ${loadAfter} · ${os.cpus().length} CPUs · ${connections} connections, ${durationS} s per endpoint, ${warmupS} s warm-up`);
+  console.log(
+    `\nload average: before ${loadBefore} · after ${loadAfter} · ${os.cpus().length} CPUs · servers on Node ${runtime.node} · ` +
+      `${connections} connections, ${durationS} s per endpoint, ${warmupS} s warm-up`,
+  );
   console.log(
     "notes: server CPU = the server's process tree (utime+stime, /proc); PG CPU = the cluster's processes; SQL/req from pg_stat_statements " +
       "(bench database only); floor = a bare route handler in the same build (?wrapped: through the app's route wrapper); " +
@@ -399,7 +467,8 @@ async function runBench(db: BenchDatabase) {
     startedAt: stamp,
     loadavg: { before: loadBefore, after: loadAfter },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-    options: { connections, durationS, warmupS, targets: [...targets], users: Number(args.users), tasksPerUser: Number(args.tasks), env: extraEnv },
+    servers: runtime,
+    options: { connections, durationS, warmupS, targets: [...targets], rttMs, users: Number(args.users), tasksPerUser: Number(args.tasks), env: extraEnv },
     database: { external: db.external, statements: db.statements },
     measurements,
     ratios: list,
@@ -410,6 +479,14 @@ async function runBench(db: BenchDatabase) {
       pgCpuMsPerReq: { session: session.pgCpuMsPerReq, apiKey: key.pgCpuMsPerReq },
       rps: { session: session.rps, apiKey: key.rps },
     })),
+    headerVsPlain: headerCosts.map(({ plain, withHeader, ...rest }) => ({
+      ...rest,
+      statementsPerReq: { plain: plain.statementsPerReq, withHeader: withHeader.statementsPerReq },
+      serverCpuMsPerReq: { plain: plain.serverCpuMsPerReq, withHeader: withHeader.serverCpuMsPerReq },
+      pgCpuMsPerReq: { plain: plain.pgCpuMsPerReq, withHeader: withHeader.pgCpuMsPerReq },
+      rps: { plain: plain.rps, withHeader: withHeader.rps },
+    })),
+    latency,
     checks,
     problems,
     profiles,

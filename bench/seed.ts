@@ -107,8 +107,13 @@ export async function seedSmall(
   return { users, maxSeedId, sentinel: { userIndex: userCount - 1, taskId: sentinel } };
 }
 
-/** Puts the data back as seeded between targets: removes what POST runs created. */
+/**
+ * Puts the data back as seeded between targets: removes what POST runs created, the
+ * Idempotency-Key records of their creates and the tombstones this removal leaves.
+ */
 export async function restore(admin: pg.Client, seed: Seed) {
   await admin.query("delete from tasks where id > $1", [seed.maxSeedId]);
-  await admin.query("vacuum analyze tasks");
+  await admin.query("delete from idempotency_keys");
+  await admin.query("delete from task_tombstones");
+  await admin.query("vacuum analyze tasks, idempotency_keys, task_tombstones");
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,6 +18,17 @@ export interface Server {
 }
 
 let logDirectory: string | undefined;
+let nodeBinary = process.execPath;
+
+/** The Node binary every server, the baseline and the proxy run on (--node); the bench's own by default. */
+export function setNodeBinary(binary: string) {
+  nodeBinary = binary;
+}
+
+/** `process.version` of the servers' Node, and its path. */
+export function serverRuntime(): { node: string; binary: string } {
+  return { node: execFileSync(nodeBinary, ["-p", "process.version"], { encoding: "utf8" }).trim(), binary: nodeBinary };
+}
 
 /** Where servers write their stdout and stderr (files, so that the bench spends no CPU reading them). */
 export function setLogDirectory(directory: string) {
@@ -98,7 +109,7 @@ export async function startNext(root: string, options: NextOptions): Promise<Ser
     BENCH_FLOOR: undefined,
     ...options.env,
   };
-  const { child, output } = spawnLogged(options.name, process.execPath, [...nodeFlags, nextCli, "start", "-p", String(port), "-H", "127.0.0.1"], env);
+  const { child, output } = spawnLogged(options.name, nodeBinary, [...nodeFlags, nextCli, "start", "-p", String(port), "-H", "127.0.0.1"], env);
   const stop = stopper(child);
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -117,7 +128,7 @@ export async function startScript(
   script: string,
   env: Record<string, string | undefined>,
 ): Promise<{ server: Server; address: string }> {
-  const { child, output } = spawnLogged(name, process.execPath, ["--import", "tsx", path.join(root, script)], { ...process.env, ...env });
+  const { child, output } = spawnLogged(name, nodeBinary, ["--import", "tsx", path.join(root, script)], { ...process.env, ...env });
   const stop = stopper(child);
   let address: string | undefined;
   const deadline = Date.now() + 30_000;

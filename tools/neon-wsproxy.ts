@@ -9,17 +9,30 @@ export interface WsProxy {
   close(): Promise<void>;
 }
 
-export async function startWsProxy(port = 0): Promise<WsProxy> {
+export interface WsProxyOptions {
+  /**
+   * A network round trip to emulate (the bench's --rtt): every message, and a close, is held
+   * half of it on its way in each direction, as on a link with that latency both ways. A query
+   * (the driver's message, PostgreSQL's answer) then takes one RTT longer, and pipelined
+   * messages are not serialized: each is only shifted in time, in order. 0: passed on at once.
+   */
+  rttMs?: number;
+}
+
+export async function startWsProxy(port = 0, { rttMs = 0 }: WsProxyOptions = {}): Promise<WsProxy> {
+  const oneWayMs = rttMs / 2;
+  // Timers of one duration fire in the order they were set, so held messages keep their order.
+  const pass = (deliver: () => void) => (oneWayMs > 0 ? void setTimeout(deliver, oneWayMs) : deliver());
   const server = new WebSocketServer({ host: "127.0.0.1", port });
   server.on("connection", (socket, request) => {
     const target = new URL(request.url ?? "/", "http://proxy").searchParams.get("address") ?? "";
     const separator = target.lastIndexOf(":");
     const tcp = net.connect(Number(target.slice(separator + 1)), target.slice(0, separator));
-    tcp.on("data", (chunk) => socket.send(chunk));
+    tcp.on("data", (chunk) => pass(() => socket.send(chunk)));
     tcp.on("error", () => socket.terminate());
-    tcp.on("close", () => socket.close());
-    socket.on("message", (data) => tcp.write(data as Buffer));
-    socket.on("close", () => tcp.destroy());
+    tcp.on("close", () => pass(() => socket.close()));
+    socket.on("message", (data) => pass(() => tcp.write(data as Buffer)));
+    socket.on("close", () => pass(() => tcp.destroy()));
     socket.on("error", () => tcp.destroy());
   });
   await new Promise<void>((resolve, reject) => {
