@@ -3,8 +3,16 @@ import { logInfo, logWarn } from "@/lib/log";
 
 // In-flight API requests, counted on globalThis because Next bundles route handlers and
 // instrumentation separately and each bundle may carry its own copy of this module.
-const state = globalThis as typeof globalThis & { taskApiInFlight?: { count: number; idle: (() => void)[] } };
-const inFlight = (state.taskApiInFlight ??= { count: 0, idle: [] });
+const state = globalThis as typeof globalThis & { taskApiInFlight?: { count: number; idle: (() => void)[]; stopping: boolean } };
+const inFlight = (state.taskApiInFlight ??= { count: 0, idle: [], stopping: false });
+
+/**
+ * Whether SIGTERM has come. Node's server.close() closes only the connections idle at that
+ * moment; a busy keep-alive connection would go on taking requests, so the process would never
+ * drain behind a load balancer that reuses connections. Answers say `Connection: close` from
+ * then on (lib/http/route.ts), and each connection ends after its current request.
+ */
+export const isStopping = () => inFlight.stopping;
 
 export async function tracked<T>(run: () => Promise<T>): Promise<T> {
   inFlight.count++;
@@ -37,6 +45,7 @@ const DRAIN_TIMEOUT_MS = 25_000;
 export function installGracefulShutdown() {
   if (process.env.NEXT_MANUAL_SIG_HANDLE) return;
   process.once("SIGTERM", () => {
+    inFlight.stopping = true;
     const exit = process.exit.bind(process);
     const shutdown = (async () => {
       logInfo("shutdown: draining", { in_flight: inFlight.count });

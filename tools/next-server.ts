@@ -37,6 +37,8 @@ export async function startNextServer(
   const child = spawn(command, [...args, "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", BETTER_AUTH_SECRET: "test-secret-of-at-least-thirty-two-characters", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    // A process group of its own, so that SIGKILL reaches npm start's server processes too.
+    detached: npmStart,
   });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
@@ -48,7 +50,16 @@ export async function startNextServer(
     process: child,
     output: () => output,
     async stop(signal = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (npmStart && signal === "SIGKILL") {
+        // The whole group: a SIGKILLed primary cannot pass it on to its server processes.
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // already gone
+        }
+      } else if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+      }
       return exited;
     },
   };

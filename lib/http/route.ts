@@ -2,7 +2,7 @@ import { env } from "@/lib/env";
 import { ApiError, errorResponse } from "@/lib/errors";
 import { applyCors } from "@/lib/http/cors";
 import { logInfo } from "@/lib/log";
-import { tracked } from "@/lib/shutdown";
+import { isStopping, tracked } from "@/lib/shutdown";
 
 export type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 export type RouteHandler = (request: Request, context: RouteContext) => Promise<Response>;
@@ -55,6 +55,7 @@ export function withErrors(handler: Inner, options: { route?: string } = {}): Ro
       response = errorResponse(error, state.requestId);
     }
     const extra = new Headers({ "X-Request-Id": state.requestId });
+    if (isStopping()) extra.set("Connection", "close");
     applyCors(request, extra);
     response = withHeaders(response, extra);
     logInfo("request", {
