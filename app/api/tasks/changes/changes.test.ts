@@ -104,6 +104,20 @@ describe("GET /api/tasks/changes without since: a full sync", () => {
     expect(next.body.has_more).toBe(false);
   });
 
+  it("hands out a token past the deletions before it: the next sync does not report them again", async () => {
+    const user = await signUp("Deletions before a full sync");
+    const kept = await createTask(user, { title: "Kept" });
+    for (const title of ["Gone 1", "Gone 2"]) await deleteTask(user, (await createTask(user, { title })).id);
+    const full = await changesOf(user);
+    expect(full.body.changes).toEqual([await getTask(user, kept.id)]);
+    expect(full.body.has_more).toBe(false);
+    expect((await changesOf(user, { since: full.body.sync_token })).body.changes).toEqual([]);
+    // The same when the last page is exactly full.
+    const paged = await changesOf(user, { limit: 1 });
+    expect(paged.body.has_more).toBe(false);
+    expect((await changesOf(user, { since: paged.body.sync_token })).body.changes).toEqual([]);
+  });
+
   it("reports every current task once, in pages of the limit, and its final token continues from there", async () => {
     const user = await signUp("Full sync");
     const created: Task[] = [];
