@@ -4,9 +4,10 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Measurement } from "./report";
 
-// --profile: the V8 CPU profiles that `node --cpu-prof` writes when a server exits, cut to each
-// measured window (V8's profile clock and process.hrtime are both CLOCK_MONOTONIC), with self
-// time attributed to the original package or source file through the build's source maps.
+// --profile: the V8 CPU profiles that bench/cpu-profile.cjs writes when a server process exits, cut
+// to each measured window (V8's profile clock and process.hrtime are both CLOCK_MONOTONIC) and
+// added up over the server's processes (npm start's primary and workers), with self time
+// attributed to the original package or source file through the build's source maps.
 
 interface CallFrame {
   functionName: string;
@@ -85,35 +86,37 @@ function category(frame: CallFrame, source: string): string {
   return project;
 }
 
-function summarize(profile: CpuProfile, window: [number, number], m: Measurement): WindowSummary {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+function summarize(profiles: CpuProfile[], window: [number, number], m: Measurement): WindowSummary {
   const categories = new Map<string, number>();
   const functions = new Map<string, { category: string; us: number }>();
-  const labels = new Map<number, { category: string; name: string }>();
-  let time = profile.startTime;
   let sampled = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    time += profile.timeDeltas[i]!;
-    if (time < window[0] || time > window[1]) continue;
-    const delta = profile.timeDeltas[i + 1] ?? 0; // the sample stands for the time until the next one
-    const id = profile.samples[i]!;
-    let label = labels.get(id);
-    if (!label) {
-      const frame = byId.get(id)!.callFrame;
-      if (frame.functionName === "(idle)" || frame.functionName === "(root)") {
-        label = { category: "", name: "" };
-      } else {
-        const source = original(frame);
-        label = { category: category(frame, source), name: `${frame.functionName || "(anonymous)"} ${path.basename(source)}` };
+  for (const profile of profiles) {
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const labels = new Map<number, { category: string; name: string }>();
+    let time = profile.startTime;
+    for (let i = 0; i < profile.samples.length; i++) {
+      time += profile.timeDeltas[i]!;
+      if (time < window[0] || time > window[1]) continue;
+      const delta = profile.timeDeltas[i + 1] ?? 0; // the sample stands for the time until the next one
+      const id = profile.samples[i]!;
+      let label = labels.get(id);
+      if (!label) {
+        const frame = byId.get(id)!.callFrame;
+        if (frame.functionName === "(idle)" || frame.functionName === "(root)") {
+          label = { category: "", name: "" };
+        } else {
+          const source = original(frame);
+          label = { category: category(frame, source), name: `${frame.functionName || "(anonymous)"} ${path.basename(source)}` };
+        }
+        labels.set(id, label);
       }
-      labels.set(id, label);
+      if (!label.category) continue;
+      sampled += delta;
+      categories.set(label.category, (categories.get(label.category) ?? 0) + delta);
+      const fn = functions.get(label.name) ?? { category: label.category, us: 0 };
+      fn.us += delta;
+      functions.set(label.name, fn);
     }
-    if (!label.category) continue;
-    sampled += delta;
-    categories.set(label.category, (categories.get(label.category) ?? 0) + delta);
-    const fn = functions.get(label.name) ?? { category: label.category, us: 0 };
-    fn.us += delta;
-    functions.set(label.name, fn);
   }
   const perRequest = (us: number) => us / Math.max(1, m.requests);
   return {
@@ -133,11 +136,15 @@ function summarize(profile: CpuProfile, window: [number, number], m: Measurement
 
 export async function summarizeProfiles(root: string, directory: string, measurements: Measurement[], log: (line: string) => void) {
   const files = fs.existsSync(directory) ? fs.readdirSync(directory).filter((name) => name.endsWith(".cpuprofile")) : [];
+  // CPU.<pid>.<thread>.cpuprofile
+  const profiles = files.map((name) => ({
+    pid: Number(name.split(".")[1]),
+    profile: JSON.parse(fs.readFileSync(path.join(directory, name), "utf8")) as CpuProfile,
+  }));
   const summaries: WindowSummary[] = [];
-  for (const name of files) {
-    const pid = Number(name.split(".")[3]);
-    const profile = JSON.parse(fs.readFileSync(path.join(directory, name), "utf8")) as CpuProfile;
-    for (const m of measurements.filter((x) => x.serverPid === pid)) summaries.push(summarize(profile, m.windowUs, m));
+  for (const m of measurements) {
+    const own = profiles.filter(({ pid }) => m.serverPids.includes(pid)).map(({ profile }) => profile);
+    if (own.length > 0) summaries.push(summarize(own, m.windowUs, m));
   }
   if (summaries.length === 0) {
     log(`no CPU profiles matched the measurements in ${path.relative(root, directory)}`);
@@ -146,7 +153,7 @@ export async function summarizeProfiles(root: string, directory: string, measure
   const floor = summaries.find((s) => s.endpoint === "GET /api/bench/floor");
   for (const s of summaries) {
     const perRequest = s.sampledMs / Math.max(1, s.requests);
-    console.log(`\nprofile ${s.target} ${s.endpoint}: ${perRequest.toFixed(3)} ms sampled CPU per request (main thread, profiler on)`);
+    console.log(`\nprofile ${s.target} ${s.endpoint}: ${perRequest.toFixed(3)} ms sampled CPU per request (main threads of its processes, profiler on)`);
     const base = (category: string) => floor?.categories.find((f) => f.category === category)?.usPerRequest ?? 0;
     const rows = s.categories.map((c) => ({ ...c, beyond: floor && s !== floor ? c.usPerRequest - base(c.category) : undefined }));
     if (floor && s !== floor) rows.sort((a, b) => b.beyond! - a.beyond!);

@@ -20,7 +20,12 @@ export interface Measurement extends LoadResult {
   /** CPU of helper processes (the neon target's WebSocket proxy), per request. */
   auxCpuMsPerReq: number | null;
   loadavg: string;
-  serverPid: number;
+  /** Server processes the target was started with (node:cluster workers; the baseline's too). */
+  processes: number;
+  /** Each worker's share of the workers' CPU in the window, in pid order: one entry per process that served. */
+  processCpuShares: number[];
+  /** The primary, then its workers: the processes whose CPU is summed (and profiled). */
+  serverPids: number[];
   /** Monotonic microseconds (same clock as V8 CPU profiles) bounding the measured window. */
   windowUs: [number, number];
 }
@@ -78,10 +83,11 @@ export function table(headers: string[], rows: string[][], rightAligned: (column
 }
 
 export function formatMeasurements(measurements: Measurement[]): string {
-  const headers = ["target", "endpoint", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "server CPU ms/req", "PG CPU ms/req", "SQL/req"];
+  const headers = ["target", "endpoint", "processes", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "server CPU ms/req", "PG CPU ms/req", "SQL/req"];
   const rows = measurements.map((m) => [
     m.target,
     m.endpoint,
+    String(m.processes),
     m.rps.toFixed(0),
     String(m.p50),
     String(m.p99),
@@ -282,7 +288,33 @@ export function checkTargets(measurements: Measurement[], list: Ratio[], keys: K
         ? `${measurements.reduce((sum, m) => sum + m.requests, 0)} requests, all 2xx`
         : failed.map((m) => `${m.target} ${m.endpoint}: ${m.requests} responses ${JSON.stringify(m.statusCodes)} errors=${m.errors} timeouts=${m.timeouts}`).join("; "),
   });
+  checks.push(checkProcesses(measurements));
   return checks;
+}
+
+/** "CPU split 51/49 %" over the processes that served, or "1 process". */
+export function formatShares(shares: number[]): string {
+  if (shares.length === 0) return "no worker process found";
+  return shares.length === 1 ? "1 process" : `CPU split ${shares.map((share) => (share * 100).toFixed(0)).join("/")} %`;
+}
+
+/**
+ * Every server process served, the target really ran with its processes: each did at least a tenth
+ * of an even share of the work (node:cluster hands each new connection to the next process that is
+ * free to take it, so a busy one can get fewer; an idle one does next to nothing). Per measurement.
+ */
+function checkProcesses(measurements: Measurement[]): TargetCheck {
+  const uneven = measurements.filter((m) => m.processCpuShares.length !== m.processes || m.processCpuShares.some((share) => share < 0.1 / m.processes));
+  const counts = [...new Set(measurements.map((m) => `${m.target} ${m.processes}`))];
+  return {
+    name: "every server process served (at least a tenth of an even share of the workers' CPU)",
+    target: "all",
+    met: uneven.length === 0,
+    detail:
+      uneven.length === 0
+        ? `processes: ${counts.join(", ")}`
+        : uneven.map((m) => `${m.target} ${m.endpoint}: ${m.processCpuShares.length} of ${m.processes} processes served, ${formatShares(m.processCpuShares)}`).join("; "),
+  };
 }
 
 export function formatChecks(checks: TargetCheck[]): string {

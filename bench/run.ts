@@ -10,7 +10,7 @@ import { provisionDatabase, type BenchDatabase } from "./database";
 import { checkLatency, formatLatency, measureLatency, type LatencyMeasurement } from "./latency";
 import { floorEndpoint, prepareLoad, runLoad, taskEndpoints, type Endpoint } from "./load";
 import { copyToPglite } from "./pglite";
-import { loadAverage, quiesce, treeCpuMs } from "./proc";
+import { cpuBetween, loadAverage, quiesce, treeCpu, treeCpuMs } from "./proc";
 import { summarizeProfiles } from "./profile";
 import {
   checkTargets,
@@ -19,6 +19,7 @@ import {
   formatKeyComparisons,
   formatMeasurements,
   formatRatios,
+  formatShares,
   headerComparisons,
   keyComparisons,
   ratios,
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     scale: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     connections: { type: "string", default: "32" },
+    processes: { type: "string" },
     duration: { type: "string" },
     warmup: { type: "string" },
     targets: { type: "string" },
@@ -59,12 +61,14 @@ if (args.help) {
                      exit 1 on any error or non-2xx
   --scale            1,000,000 tasks across 10,000 users (one holding 10,000): list page 1 and 100, get by id, EXPLAIN
   --build            run next build first (also done when .next/BUILD_ID is missing)
-  --profile          run the product (pg) and the floor under node --cpu-prof and summarize where the time goes
+  --profile          V8 CPU profiles of every process of the product (pg) and the floor; summarizes where the time goes
   --targets LIST     ${ALL_TARGETS.join(",")} (default: all)
   --rtt MS           the round trip the rtt target emulates on every database message of the neon path (5)
   --node PATH        the Node binary of the servers, the baseline and the proxy (default: the bench's own), e.g.
                      --node "$(npx -y node@24 -p process.execPath)"
   --connections N    concurrent connections (32)
+  --processes N      server processes of every target but PGlite (1): the product as npm start runs it
+                     (WEB_CONCURRENCY), the floor and the baseline alike (default: one per core, ${os.availableParallelism()} here; smoke 2)
   --duration S       seconds per endpoint (10; smoke 1; scale 8)
   --warmup S         warm-up seconds per Next target, spread over its endpoints (15; baseline min(5, S); smoke 1)
   --users N --tasks N  small data set (20 users × 500 tasks)
@@ -82,6 +86,10 @@ const warmupS = Number(args.warmup ?? (smoke ? 1 : 15));
 // time) unless an RTT is asked for.
 const defaultTargets = smoke && args.rtt === undefined ? ALL_TARGETS.filter((t) => t !== "rtt") : ALL_TARGETS;
 const targets = new Set((args.targets ?? defaultTargets.join(",")).split(",").map((t) => t.trim()) as TargetKey[]);
+// Smoke: 2 processes on any machine, so that CI exercises the multi-process path without starting
+// one server per core of a large runner.
+const processes = Number(args.processes ?? (smoke ? 2 : os.availableParallelism()));
+if (!Number.isInteger(processes) || processes < 1) throw new Error(`--processes expects a positive integer, got ${args.processes}`);
 const rttMs = Number(args.rtt ?? 5);
 if (!(rttMs >= 0)) throw new Error(`--rtt expects milliseconds, got ${args.rtt}`);
 if (args.node) setNodeBinary(path.resolve(args.node));
@@ -198,7 +206,7 @@ async function measure(
   await sleep(smoke ? 100 : 500);
   if (running.usesPg) await db.resetStatements();
   const roots = [running.server.pid];
-  const cpu0 = treeCpuMs(roots);
+  const cpu0 = treeCpu(roots);
   const pg0 = running.usesPg ? db.cpuMs() : undefined;
   const aux0 = running.aux ? treeCpuMs([running.aux.pid]) : undefined;
   const started = monotonicUs();
@@ -207,7 +215,8 @@ async function measure(
   // The requests in flight when the load stopped are finished by the server (their CPU and
   // statements count, and they are in load.sent) before the counters are read.
   await quiesce(running.aux ? [...roots, running.aux.pid] : roots);
-  const cpu1 = treeCpuMs(roots);
+  const cpu1 = treeCpu(roots);
+  const serverCpu = cpuBetween(cpu0, cpu1);
   const pg1 = running.usesPg ? db.cpuMs() : undefined;
   const aux1 = running.aux ? treeCpuMs([running.aux.pid]) : undefined;
   const statements = running.usesPg ? await db.countStatements() : undefined;
@@ -222,12 +231,14 @@ async function measure(
     credential: endpoint.credential ?? null,
     header: endpoint.header ?? null,
     connections,
-    serverCpuMsPerReq: (cpu1 - cpu0) / sent,
+    serverCpuMsPerReq: serverCpu.totalMs / sent,
     pgCpuMsPerReq: pg0 !== undefined && pg1 !== undefined ? perRequest(pg1 - pg0) : null,
     statementsPerReq: perRequest(statements),
     auxCpuMsPerReq: aux0 !== undefined && aux1 !== undefined ? perRequest(aux1 - aux0) : null,
     loadavg: loadAverage(),
-    serverPid: running.server.pid,
+    processes: running.server.processes,
+    processCpuShares: serverCpu.workers.map(({ share }) => share),
+    serverPids: [running.server.pid, ...serverCpu.workers.map(({ pid }) => pid)],
     windowUs: [started, finished],
   };
 }
@@ -258,7 +269,7 @@ async function measureTarget(
     measurements.push(m);
     log(
       `${label} ${endpoint.name}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ` +
-        `CPU ${m.serverCpuMsPerReq.toFixed(3)} ms/req, SQL ${m.statementsPerReq?.toFixed(2) ?? "n/a"}/req, non-2xx ${m.non2xx}`,
+        `CPU ${m.serverCpuMsPerReq.toFixed(3)} ms/req (${formatShares(m.processCpuShares)}), SQL ${m.statementsPerReq?.toFixed(2) ?? "n/a"}/req, non-2xx ${m.non2xx}`,
     );
   }
   if (seed && running.usesPg) await restore(db.admin, seed);
@@ -329,7 +340,7 @@ function compareParity(reference: ParitySample, other: ParitySample, label: stri
 async function startNeon(env: Record<string, string>, rtt: number): Promise<Running> {
   const name = rtt > 0 ? `product-neon-rtt-${rtt}` : "product-neon";
   const { server: proxy, address } = await startScript(root, `${name}-wsproxy`, "bench/wsproxy.ts", { BENCH_RTT_MS: String(rtt) });
-  const server = await startNext(root, { name, env: { ...env, DATABASE_DRIVER: "neon", NEON_WS_PROXY: address } }).catch(async (error: unknown) => {
+  const server = await startNext(root, { name, processes, env: { ...env, DATABASE_DRIVER: "neon", NEON_WS_PROXY: address } }).catch(async (error: unknown) => {
     await proxy.stop();
     throw error;
   });
@@ -342,7 +353,7 @@ async function startNeon(env: Record<string, string>, rtt: number): Promise<Runn
  */
 async function measureAtRtt(db: BenchDatabase, seed: Seed, env: Record<string, string>): Promise<LatencyMeasurement[]> {
   const floor: Running = {
-    server: await startNext(root, { name: "floor-rtt", env: { ...env, BENCH_FLOOR: "1" }, waitFor: "/api/bench/floor" }),
+    server: await startNext(root, { name: "floor-rtt", processes, env: { ...env, BENCH_FLOOR: "1" }, waitFor: "/api/bench/floor" }),
     usesPg: false,
   };
   const stopFloor = track(floor);
@@ -362,6 +373,13 @@ async function measureAtRtt(db: BenchDatabase, seed: Seed, env: Record<string, s
   return latency;
 }
 
+/** Server processes of every target that ran (the rtt target's product and floor run with `processes`). */
+function processesPerTarget(measurements: Measurement[], latency: LatencyMeasurement[]): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(measurements.map((m) => [m.target, m.processes]));
+  if (latency.length > 0) counts.rtt = processes;
+  return counts;
+}
+
 async function runBench(db: BenchDatabase) {
   const measurements: Measurement[] = [];
   const problems: string[] = [];
@@ -372,7 +390,7 @@ async function runBench(db: BenchDatabase) {
 
   // The product on pg comes first: it is also what the users sign up through.
   let running: Running = {
-    server: await startNext(root, { name: "product-pg", env, cpuProfileDir: targets.has("product") ? profileDir : undefined }),
+    server: await startNext(root, { name: "product-pg", processes, env, cpuProfileDir: targets.has("product") ? profileDir : undefined }),
     usesPg: true,
   };
   let stop = track(running);
@@ -389,7 +407,7 @@ async function runBench(db: BenchDatabase) {
 
   if (targets.has("floor")) {
     running = {
-      server: await startNext(root, { name: "floor", env: { ...env, BENCH_FLOOR: "1" }, waitFor: "/api/bench/floor", cpuProfileDir: profileDir }),
+      server: await startNext(root, { name: "floor", processes, env: { ...env, BENCH_FLOOR: "1" }, waitFor: "/api/bench/floor", cpuProfileDir: profileDir }),
       usesPg: true,
     };
     stop = track(running);
@@ -399,7 +417,7 @@ async function runBench(db: BenchDatabase) {
   }
 
   if (targets.has("baseline")) {
-    running = { server: await startBaseline(root, db.url), usesPg: true };
+    running = { server: await startBaseline(root, db.url, processes), usesPg: true };
     stop = track(running);
     problems.push(...compareParity(reference, await paritySample(running.server.url, seed), "baseline"));
     await measureTarget(db, seed, "baseline", running, endpoints, Math.min(5, warmupS), measurements);
@@ -420,7 +438,8 @@ async function runBench(db: BenchDatabase) {
     log("copying the data set into PGlite");
     await copyToPglite(db.admin, directory);
     running = {
-      server: await startNext(root, { name: "product-pglite", env: { ...env, DATABASE_URL: `pglite:${directory}`, DATABASE_DRIVER: "pglite" } }),
+      // One process: PGlite allows one per data directory (npm start's default there too).
+      server: await startNext(root, { name: "product-pglite", processes: 1, env: { ...env, DATABASE_URL: `pglite:${directory}`, DATABASE_DRIVER: "pglite" } }),
       usesPg: false,
     };
     stop = track(running);
@@ -449,10 +468,11 @@ async function runBench(db: BenchDatabase) {
   for (const problem of problems) console.log(`PROBLEM ${problem}`);
   console.log(
     `\nload average: before ${loadBefore} · after ${loadAfter} · ${os.cpus().length} CPUs · servers on Node ${runtime.node} · ` +
-      `${connections} connections, ${durationS} s per endpoint, ${warmupS} s warm-up`,
+      `${connections} connections, ${durationS} s per endpoint, ${warmupS} s warm-up · ${processes} server process${processes === 1 ? "" : "es"} per target (PGlite 1)`,
   );
   console.log(
-    "notes: server CPU = the server's process tree (utime+stime, /proc); PG CPU = the cluster's processes; SQL/req from pg_stat_statements " +
+    "notes: the Next targets run as npm start runs them (scripts/start.ts, node:cluster, WEB_CONCURRENCY = processes), the baseline " +
+      "in as many node:cluster processes; server CPU = every process of the server's tree summed (primary and workers, utime+stime, /proc); PG CPU = the cluster's processes; SQL/req from pg_stat_statements " +
       "(bench database only); floor = a bare route handler in the same build (?wrapped: through the app's route wrapper); " +
       "(API key) = the same requests with the users' read-write API keys as bearer instead of their session tokens; " +
       "AUTH_RATE_LIMIT_ENABLED=false and RATE_LIMIT_WRITES_MAX=1e9 for the Next targets.",
@@ -468,8 +488,9 @@ async function runBench(db: BenchDatabase) {
     loadavg: { before: loadBefore, after: loadAfter },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
     servers: runtime,
-    options: { connections, durationS, warmupS, targets: [...targets], rttMs, users: Number(args.users), tasksPerUser: Number(args.tasks), env: extraEnv },
+    options: { connections, processes, durationS, warmupS, targets: [...targets], rttMs, users: Number(args.users), tasksPerUser: Number(args.tasks), env: extraEnv },
     database: { external: db.external, statements: db.statements },
+    processes: processesPerTarget(measurements, latency),
     measurements,
     ratios: list,
     apiKeyVsSession: keys.map(({ session, key, ...rest }) => ({
@@ -504,7 +525,7 @@ async function main(): Promise<number> {
   cleanups.push(() => db.close());
   try {
     if (args.scale) {
-      return await runScale({ root, db, env: productEnv(db), connections, durationS, warmupS, resultsDir, stamp, log, cleanups });
+      return await runScale({ root, db, env: productEnv(db), processes, connections, durationS, warmupS, resultsDir, stamp, log, cleanups });
     }
     return await runBench(db);
   } finally {

@@ -32,6 +32,8 @@ interface ScaleOptions {
   root: string;
   db: BenchDatabase;
   env: Record<string, string>;
+  /** Server processes of every product server (--processes), as npm start runs them. */
+  processes: number;
   connections: number;
   durationS: number;
   warmupS: number;
@@ -190,7 +192,7 @@ export async function runScale(options: ScaleOptions): Promise<number> {
   };
   options.cleanups.push(stopAll);
   const start = async (name: string, databaseUrl: string) => {
-    const server = await startNext(root, { name, env: { ...options.env, DATABASE_URL: databaseUrl } });
+    const server = await startNext(root, { name, processes: options.processes, env: { ...options.env, DATABASE_URL: databaseUrl } });
     started.push(server);
     return server;
   };
@@ -294,7 +296,7 @@ export async function runScale(options: ScaleOptions): Promise<number> {
     };
   });
 
-  console.log(`\nmedians of ${ROUNDS} alternating rounds, ${options.connections} connections × ${options.durationS} s, then 1 connection × ${Math.max(1, options.durationS / 2)} s`);
+  console.log(`\nmedians of ${ROUNDS} alternating rounds, ${options.processes} server processes each, ${options.connections} connections × ${options.durationS} s, then 1 connection × ${Math.max(1, options.durationS / 2)} s`);
   console.log("request                                         data set  req/s  p50 ms  p99 ms  1-conn p50 ms  server CPU ms/req");
   for (const s of summary) {
     for (const [name, f] of [["small", s.small], ["1M", s.big]] as const) {
@@ -352,7 +354,7 @@ export async function runScale(options: ScaleOptions): Promise<number> {
   fs.writeFileSync(
     file,
     JSON.stringify(
-      { kind: "scale", startedAt: options.stamp, loadavg: { before: loadBefore, after: loadAfter }, connections: options.connections, durationS: options.durationS, rounds: ROUNDS, summary, samples: kinds.map((kind, i) => ({ label: kind.label, ...samples[i] })), explains, met: { flat: flatMet, explain: explainMet, clean } },
+      { kind: "scale", startedAt: options.stamp, loadavg: { before: loadBefore, after: loadAfter }, processes: options.processes, connections: options.connections, durationS: options.durationS, rounds: ROUNDS, summary, samples: kinds.map((kind, i) => ({ label: kind.label, ...samples[i] })), explains, met: { flat: flatMet, explain: explainMet, clean } },
       null,
       2,
     ),

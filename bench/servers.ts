@@ -12,7 +12,10 @@ export const BENCH_AUTH_SECRET = "bench-secret-of-at-least-thirty-two-characters
 export interface Server {
   name: string;
   url: string;
+  /** The process the bench started: for a server in several processes, their node:cluster primary. */
   pid: number;
+  /** How many processes serve requests: the primary's node:cluster workers, or 1 for a single process. */
+  processes: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -87,16 +90,24 @@ async function waitUntil(url: string, child: ChildProcess, output: () => string,
 export interface NextOptions {
   name: string;
   env: Record<string, string | undefined>;
+  /** Server processes (WEB_CONCURRENCY); 1 on PGlite, which allows no more. */
+  processes: number;
   waitFor?: string;
-  /** Directory for `node --cpu-prof` profiles of the server; none when undefined. */
+  /** Directory for V8 CPU profiles of every server process (bench/cpu-profile.cjs); none when undefined. */
   cpuProfileDir?: string;
 }
 
-/** `next start` on the existing build, with its own environment (production mode). */
+/**
+ * The existing build served as `npm start` serves it (scripts/start.ts: `next start` in
+ * WEB_CONCURRENCY processes on one port through node:cluster), with its own environment, in
+ * production mode. Resolves once every process listens.
+ */
 export async function startNext(root: string, options: NextOptions): Promise<Server> {
   const port = await freePort();
-  const nextCli = path.join(root, "node_modules", "next", "dist", "bin", "next");
-  const nodeFlags = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const profiler = options.cpuProfileDir && {
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${JSON.stringify(path.join(root, "bench", "cpu-profile.cjs"))}`].filter(Boolean).join(" "),
+    BENCH_CPU_PROFILE_DIR: options.cpuProfileDir,
+  };
   const env = {
     ...process.env,
     NODE_ENV: "production",
@@ -108,17 +119,37 @@ export async function startNext(root: string, options: NextOptions): Promise<Ser
     BETTER_AUTH_URL: undefined,
     BENCH_FLOOR: undefined,
     ...options.env,
+    WEB_CONCURRENCY: String(options.processes),
+    ...profiler,
   };
-  const { child, output } = spawnLogged(options.name, nodeBinary, [...nodeFlags, nextCli, "start", "-p", String(port), "-H", "127.0.0.1"], env);
+  // npm start is `tsx scripts/start.ts`; node with tsx's loader is the same minus tsx's own
+  // wrapper process, and runs on the Node that --node names.
+  const { child, output } = spawnLogged(options.name, nodeBinary, ["--import", "tsx", path.join(root, "scripts", "start.ts"), "-p", String(port), "-H", "127.0.0.1"], env);
   const stop = stopper(child);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(url + (options.waitFor ?? "/api/health"), child, output, (status) => status === 200);
+    await waitForEveryProcess(child, output, options.processes);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { name: options.name, url, pid: child.pid!, output, stop };
+  return { name: options.name, url, pid: child.pid!, processes: options.processes, output, stop };
+}
+
+/**
+ * Until each of the `count` Next processes has said it listens ("Ready in …" right after its
+ * listen): node:cluster hands connections only to processes that listen, so the first answer
+ * may come while the others are still starting.
+ */
+async function waitForEveryProcess(child: ChildProcess, output: () => string, count: number, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  const ready = () => output().match(/Ready in /g)?.length ?? 0;
+  while (ready() < count) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`${ready()} of ${count} server processes ready within ${timeoutMs / 1000} s:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** A TypeScript entry point run by node with tsx's loader, which prints "listening on <port|host:port>". */
@@ -142,16 +173,18 @@ export async function startScript(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const url = /^\d+$/.test(address) ? `http://127.0.0.1:${address}` : `http://${address}`;
-  return { server: { name, url, pid: child.pid!, output, stop }, address };
+  return { server: { name, url, pid: child.pid!, processes: 1, output, stop }, address };
 }
 
-export async function startBaseline(root: string, databaseUrl: string): Promise<Server> {
+/** The bare node:http + pg baseline in `processes` processes on one port (node:cluster, as npm start). */
+export async function startBaseline(root: string, databaseUrl: string, processes: number): Promise<Server> {
   const port = await freePort();
-  const { server } = await startScript(root, "baseline", "bench/baseline/server.ts", {
+  const { server } = await startScript(root, "baseline", "bench/baseline/start.ts", {
     DATABASE_URL: databaseUrl,
     PORT: String(port),
+    WEB_CONCURRENCY: String(processes),
     BETTER_AUTH_SECRET: BENCH_AUTH_SECRET,
     NODE_ENV: "production",
   });
-  return server;
+  return { ...server, processes };
 }

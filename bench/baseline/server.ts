@@ -2,8 +2,7 @@
 // with the same bearer-token lookup as lib/auth/session.ts (one query joining sessions and users,
 // unexpired), the same SQL as lib/tasks/queries.ts and the same JSON. Written as plainly as
 // possible: no framework, no ORM, no schema library. Not a product: only what the bench calls.
-//
-//   DATABASE_URL=postgres://... PORT=8080 node --import tsx bench/baseline/server.ts
+// One process of several on one port: bench/baseline/start.ts runs it as npm start runs Next.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import pg from "pg";
@@ -292,10 +291,7 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 
-server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
-  const address = server.address();
-  console.log(`listening on ${typeof address === "object" && address ? address.port : address}`);
-});
+server.listen(Number(process.env.PORT), "127.0.0.1");
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
