@@ -145,6 +145,39 @@ describe("(a) plain Node fetch with no Origin", () => {
   });
 });
 
+describe("(a2) plain Node fetch: safe retries, ETags and the change feed", () => {
+  it("replays a keyed create, answers 304 and 412 by ETag, and syncs the changes, tombstone included", async () => {
+    const { token } = await signUpPlain();
+    const auth = bearer(token);
+    const key = { ...auth, "idempotency-key": `retry-${crypto.randomUUID()}` };
+    const first = await call("POST", "/api/tasks", { headers: key, json: { title: "Exactly once" } });
+    expect(first.status, first.text).toBe(201);
+    const retried = await call("POST", "/api/tasks", { headers: key, json: { title: "Exactly once" } });
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get("idempotent-replayed")).toBe("true");
+    expect(retried.text).toBe(first.text);
+    expectProblem(await call("POST", "/api/tasks", { headers: key, json: { title: "Another" } }), 422, "IDEMPOTENCY_KEY_REUSED");
+
+    const full = await call("GET", "/api/tasks/changes", { headers: auth });
+    expect(full.body.changes.map((change: { id: number }) => change.id)).toEqual([first.body.id]);
+
+    const etag = first.headers.get("etag")!;
+    expect(etag).toMatch(/^"\d+"$/);
+    expect((await call("GET", `/api/tasks/${first.body.id}`, { headers: { ...auth, "if-none-match": etag } })).status).toBe(304);
+    const updated = await call("PATCH", `/api/tasks/${first.body.id}`, { headers: { ...auth, "if-match": etag }, json: { completed: true } });
+    expect(updated.status, updated.text).toBe(200);
+    expect(updated.headers.get("etag")).not.toBe(etag);
+    expectProblem(await call("PATCH", `/api/tasks/${first.body.id}`, { headers: { ...auth, "if-match": etag }, json: { title: "Stale" } }), 412, "PRECONDITION_FAILED");
+
+    const other = await call("POST", "/api/tasks", { headers: auth, json: { title: "Created after the sync" } });
+    expect(other.status, other.text).toBe(201);
+    expect((await call("DELETE", `/api/tasks/${first.body.id}`, { headers: auth })).status).toBe(204);
+    const since = await call("GET", `/api/tasks/changes?since=${full.body.sync_token}`, { headers: auth });
+    expect(since.body.changes).toEqual([other.body, { id: first.body.id, deleted: true, deleted_at: expect.any(String) }]);
+    expect(since.body.has_more).toBe(false);
+  });
+});
+
 describe("(b) Better Auth's own client in Node", () => {
   function authClient() {
     const state = { token: "" };
