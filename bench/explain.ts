@@ -3,8 +3,9 @@ import type pg from "pg";
 import * as schema from "@/lib/db/schema";
 import { tasks } from "@/lib/db/schema";
 import { scopeOf, type KeyValue } from "@/lib/resource/cursor";
-import { ownedRow } from "@/lib/resource/owned";
-import { listTasksQuery } from "@/lib/tasks/queries";
+import { and, eq } from "drizzle-orm";
+import { withValues } from "@/lib/db/statement";
+import { listTasksQuery, listTasksValues } from "@/lib/tasks/queries";
 import type { TaskListQuery } from "@/lib/tasks/schema";
 
 // EXPLAIN of the list and get queries as lib/tasks/queries.ts builds them (the list query is its
@@ -100,14 +101,15 @@ export async function taskQueries(client: pg.Client, userId: string, taskId: num
     let cursor: { scope: string; values: KeyValue[] } | undefined;
     const query = { ...shape, limit: LIMIT };
     if (at !== undefined) {
-      const [row] = await listTasksQuery(db, userId, { ...shape, limit: 0 }).offset(at);
+      const first = { ...shape, limit: 0 };
+      const { sql: text, params } = withValues(listTasksQuery(db, userId, first).offset(at), listTasksValues(first)).toSQL();
+      const [row] = (await client.query<{ keys: string; listed_at?: string }>(text, params)).rows;
       if (!row) throw new Error(`the user has no row ${at} in ${JSON.stringify(shape)}`);
-      const keys = { created: [row.id], due: [row.dueAt?.toISOString() ?? null, row.id], priority: [row.priority, row.id] }[shape.sort];
-      cursor = { scope: scopeOf(query), values: [...("listedAt" in row ? [row.listedAt as string] : []), ...keys] };
+      cursor = { scope: scopeOf(query), values: [...(row.listed_at ? [row.listed_at] : []), ...(JSON.parse(row.keys) as KeyValue[])] };
     }
-    queries.push({ name, expectation, query: listTasksQuery(db, userId, { ...query, cursor }) });
+    queries.push({ name, expectation, query: withValues(listTasksQuery(db, userId, { ...query, cursor }), listTasksValues({ ...query, cursor })) });
   }
-  queries.push({ name: "get by id", expectation: "indexed", query: db.select().from(tasks).where(ownedRow(tasks, userId, taskId)).limit(1) });
+  queries.push({ name: "get by id", expectation: "indexed", query: db.select().from(tasks).where(and(eq(tasks.id, taskId), eq(tasks.userId, userId))) });
   return queries;
 }
 

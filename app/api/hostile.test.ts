@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { sessions as sessionsTable, tasks as tasksTable, users as usersTable } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { toTask } from "@/lib/tasks/queries";
+import { taskItem } from "@/lib/tasks/queries";
 import { cursorSchema, encodeCursor, scopeOf } from "@/lib/resource/cursor";
 import type { Task } from "@/lib/tasks/schema";
 import { api, BASE_URL, signUp, type ApiResponse, type TestUser } from "@/test/api";
@@ -98,13 +98,13 @@ beforeAll(async () => {
 async function verifyWorld(context: string) {
   const database = await db();
   const ids = WHO.map((who) => world[who].id);
-  const rows = await database.select().from(tasksTable).where(inArray(tasksTable.userId, ids));
+  const rows = await database.select({ userId: tasksTable.userId, item: taskItem }).from(tasksTable).where(inArray(tasksTable.userId, ids));
   const problems: string[] = [];
   for (const who of WHO) {
     const actor = world[who];
     const actual = rows
       .filter((row) => row.userId === actor.id)
-      .map(toTask)
+      .map((row) => JSON.parse(row.item as string) as Task)
       .sort((a, b) => a.id - b.id);
     const expected = [...actor.tasks.values()].sort((a, b) => a.id - b.id);
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {

@@ -185,10 +185,12 @@ describe.each(RESOURCES)("the resource contract: $name", (resource: ResourceUnde
         expectUnauthorized(await postRaw(undefined, raw, { ...JSON_HEADERS, "content-length": String(raw.length) }));
       });
 
-      it("without reading the body at all", async () => {
+      // Credentials that may be valid are checked in the statement that writes (one round trip),
+      // so that body is read first, up to its size limit; without credentials it never is.
+      it("without credentials: without reading the body at all", async () => {
         let pulled = 0;
         const raw = streamOf([new TextEncoder().encode(JSON.stringify(resource.bodies.POST))], (bytes) => (pulled = bytes));
-        const response = await api("POST", resource.path, { token: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", body: raw, headers: JSON_HEADERS });
+        const response = await api("POST", resource.path, { body: raw, headers: JSON_HEADERS });
         expectUnauthorized(response);
         expect(pulled).toBe(0);
       });

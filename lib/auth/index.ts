@@ -56,4 +56,3 @@ export async function auth(): Promise<Auth> {
   return instance;
 }
 
-export { authenticate, type SessionUser } from "@/lib/auth/session";

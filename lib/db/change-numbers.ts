@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 
 // The lock order of writes to a user's tasks: the user's change counter first (migration 0004),
 // then the task rows. The triggers take the counter as each row is written, which is after the
@@ -7,4 +7,4 @@ import { sql } from "drizzle-orm";
 // counter: a deadlock. So every write that locks existing tasks takes the counter in its WHERE,
 // which runs before a row is locked (a volatile call is a filter, never evaluated ahead), and
 // the triggers reuse the number the transaction already holds.
-export const changeNumberTaken = (userId: string) => sql`next_change_seq(${userId}) is not null`;
+export const changeNumberTaken = (owner: SQL | string) => sql`next_change_seq(${owner}) is not null`;

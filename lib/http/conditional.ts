@@ -6,7 +6,7 @@ import { ApiError } from "@/lib/errors";
 // a condition of the write's own SQL statement, so that of N writers holding one ETag exactly
 // one succeeds.
 
-export const etagOf = (version: number) => `"${version}"`;
+export const etagOf = (version: number | string) => `"${version}"`;
 
 // An entity-tag list: `*`, or comma-separated `"opaque"` / `W/"opaque"` (RFC 9110 §8.8.3).
 const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$/;

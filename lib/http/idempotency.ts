@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq, gt, sql } from "drizzle-orm";
-import type { Database } from "@/lib/db";
+import type { Caller } from "@/lib/auth/caller";
+import { db } from "@/lib/db";
 import { rowsOf } from "@/lib/db/rows";
 import { idempotencyKeys } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
@@ -41,7 +42,6 @@ export function fingerprintOf(method: string, path: string, body: unknown): stri
 }
 
 export interface Claim {
-  userId: string;
   key: string;
   fingerprint: string;
 }
@@ -51,15 +51,17 @@ function replay(stored: { status: number; body: string; headers: Record<string, 
 }
 
 /**
- * Runs a create under an Idempotency-Key, in one transaction with the record of its answer:
+ * Runs a create under an Idempotency-Key, once the caller is checked (and the write counted), in
+ * one transaction with the record of its answer:
  * no crash leaves a created item without its record or the reverse. A transaction-scoped
  * advisory lock on (user, key) tells a concurrent duplicate (409) without waiting for it; the
  * record is read in a statement of its own, after the lock is held, so that it sees a first
  * request that committed while this one waited for the lock.
  */
-export function idempotently(database: Database, claim: Claim, create: (transaction: Database) => Promise<Response>): Promise<Response> {
-  const { userId, key, fingerprint } = claim;
-  return database.transaction(async (transaction) => {
+export async function idempotently(caller: Caller, claim: Claim, create: (caller: Caller) => Promise<Response>): Promise<Response> {
+  const { key, fingerprint } = claim;
+  const userId = await caller.id();
+  return (await db()).transaction(async (transaction) => {
     const [lock] = await rowsOf<{ held: boolean }>(
       transaction.execute(sql`select pg_try_advisory_xact_lock(hashtextextended(${userId} || ' ' || ${key}, 0)) as held`),
     );
@@ -74,7 +76,7 @@ export function idempotently(database: Database, claim: Claim, create: (transact
       return replay(stored);
     }
 
-    const response = await create(transaction);
+    const response = await create(caller.within(transaction));
     if (!response.ok) return response;
     const body = await response.text();
     const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));

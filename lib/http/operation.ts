@@ -1,6 +1,5 @@
 import type { z } from "zod";
-import { authenticate, type SessionUser } from "@/lib/auth/session";
-import { db, type Database } from "@/lib/db";
+import { Caller } from "@/lib/auth/caller";
 import { ApiError, validate, type ErrorCode } from "@/lib/errors";
 import { readJsonObject } from "@/lib/http/body";
 import { ifMatchVersions, ifNoneMatchHolds, notModified } from "@/lib/http/conditional";
@@ -48,9 +47,14 @@ export function createdResponse(collection: string, schema: z.ZodType, descripti
   };
 }
 
+/** An answer whose body is JSON text made by the database. */
+export function jsonText(body: string, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return new Response(body, { status: init.status, headers: { "content-type": "application/json", ...init.headers } });
+}
+
 /** The answer to a create, as createdResponse describes it. */
-export function created(collection: string, item: { id: number }, headers: Record<string, string> = {}): Response {
-  return Response.json(item, { status: 201, headers: { ...headers, Location: `${collection}/${item.id}` } });
+export function created(collection: string, { item, id }: { item: string; id: number }, headers: Record<string, string> = {}): Response {
+  return jsonText(item, { status: 201, headers: { ...headers, Location: `${collection}/${id}` } });
 }
 
 /** What an error code means for this operation, where the table's general detail says too little. */
@@ -64,9 +68,8 @@ interface Input<P, Q, B> {
 }
 
 interface UserInput<P, Q, B> extends Input<P, Q, B> {
-  user: SessionUser;
-  /** Where the handler's queries run: the database, or the transaction of an idempotent create. */
-  database: Database;
+  /** The signed-in user, checked by the first statement the handler runs (lib/auth/caller.ts). */
+  caller: Caller;
   /** A versioned write's If-Match: the versions it may overwrite; undefined: unconditional. */
   ifMatch?: number[];
 }
@@ -177,10 +180,12 @@ function queryObject(url: URL): Record<string, string | string[]> {
 }
 
 /**
- * An operation as a Next route handler. Authenticated operations check credentials first
- * (before the body is read; writes are counted against the user's limit in the same query),
- * then the key's scope and the CSRF rule for cookie writes, then the request's own headers
- * (Idempotency-Key, If-Match), path, query and body.
+ * An operation as a Next route handler. An authenticated one reads the request first (the
+ * CSRF rule for cookie writes, Idempotency-Key, If-Match, path, query and body), then runs its
+ * handler, whose first statement also checks the credentials and counts a write against the
+ * user's limit (lib/auth/caller.ts): one round trip. When anything fails before the credentials
+ * were judged, they are checked on their own first, so that a client without valid credentials
+ * gets 401 (and one over its limit 429) whatever else is wrong with its request.
  */
 function handlerOf(operation: Operation): RouteHandler {
   if (operation.auth === "public") {
@@ -188,21 +193,28 @@ function handlerOf(operation: Operation): RouteHandler {
   }
   return withErrors(async (request, context, state) => {
     const write = isWrite(request.method);
-    const { user, via, canWrite, writeLimit } = await authenticate(request, { countWrite: write });
-    state.userId = user.id;
-    if (write && !canWrite) throw new ApiError("FORBIDDEN", "This API key has the read scope; writes need a read-write key");
-    if (via === "cookie" && write) assertSameOrigin(request, state.url);
-    const key = operation.idempotent ? idempotencyKeyOf(request) : undefined;
-    const ifMatch = takesIfMatch(operation) ? ifMatchVersions(request) : undefined;
-    const input = await inputOf(operation, request, context, state.url);
-    const run = (database: Database) => operation.handler({ ...input, user, database, ifMatch });
-    let response = key
-      ? await idempotently(await db(), { userId: user.id, key, fingerprint: fingerprintOf(request.method, state.url.pathname, input.body) }, run)
-      : await run(await db());
-    const etag = operation.versioned && !write && response.status === 200 ? response.headers.get("etag") : null;
-    if (etag && ifNoneMatchHolds(request, etag)) response = notModified(etag);
-    if (writeLimit) for (const [name, value] of Object.entries(rateLimitHeaders(writeLimit))) response.headers.set(name, value);
-    return response;
+    const caller = Caller.of(request, write);
+    // Without credentials the answer is 401 whatever the request says: its body is never read.
+    if (caller.via === undefined) await caller.id();
+    try {
+      if (caller.via === "cookie" && write) assertSameOrigin(request, state.url);
+      const key = operation.idempotent ? idempotencyKeyOf(request) : undefined;
+      const ifMatch = takesIfMatch(operation) ? ifMatchVersions(request) : undefined;
+      const input = await inputOf(operation, request, context, state.url);
+      const run = (caller: Caller) => operation.handler({ ...input, caller, ifMatch });
+      let response = key
+        ? await idempotently(caller, { key, fingerprint: fingerprintOf(request.method, state.url.pathname, input.body) }, run)
+        : await run(caller);
+      const etag = operation.versioned && !write && response.status === 200 ? response.headers.get("etag") : null;
+      if (etag && ifNoneMatchHolds(request, etag)) response = notModified(etag);
+      if (caller.writeLimit) for (const [name, value] of Object.entries(rateLimitHeaders(caller.writeLimit))) response.headers.set(name, value);
+      return response;
+    } catch (error) {
+      if (!caller.judged) await caller.id();
+      throw error;
+    } finally {
+      state.userId = caller.userId;
+    }
   });
 }
 

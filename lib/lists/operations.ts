@@ -1,4 +1,4 @@
-import { created, createdResponse, userOperation } from "@/lib/http/operation";
+import { created, createdResponse, jsonText, userOperation } from "@/lib/http/operation";
 import * as queries from "@/lib/lists/queries";
 import { listCreateSchema, listListQuerySchema, listPageSchema, listParamsSchema, listPatchSchema, listReplaceSchema, listSchema } from "@/lib/lists/schema";
 
@@ -15,7 +15,7 @@ export const listListsOperation = userOperation({
   description: "Ordered by name, ignoring case. Keyset paging: follow `next_cursor` until it is null.",
   query: listListQuerySchema,
   response: { status: 200, description: "One page of lists", schema: listPageSchema },
-  handler: async ({ database, user, query }) => Response.json(await queries.listLists(database, user.id, query)),
+  handler: async ({ caller, query }) => jsonText(await queries.listLists(caller, query)),
 });
 
 export const createListOperation = userOperation({
@@ -30,7 +30,7 @@ export const createListOperation = userOperation({
   errors: ["LIST_NAME_TAKEN"],
   notes: nameTaken,
   response: createdResponse("/api/lists", listSchema, "The created list"),
-  handler: async ({ database, user, body }) => created("/api/lists", await queries.createList(database, user.id, body)),
+  handler: async ({ caller, body }) => created("/api/lists", await queries.createList(caller, body)),
 });
 
 export const getListOperation = userOperation({
@@ -41,7 +41,7 @@ export const getListOperation = userOperation({
   summary: "Get one of your lists",
   description: "Another user's list answers 404, exactly like a missing one.",
   response: { status: 200, description: "The list", schema: listSchema },
-  handler: async ({ database, user, params }) => Response.json(await queries.getList(database, user.id, params.id)),
+  handler: async ({ caller, params }) => jsonText(await queries.getList(caller, params.id)),
 });
 
 export const replaceListOperation = userOperation({
@@ -54,7 +54,7 @@ export const replaceListOperation = userOperation({
   summary: "Replace a list",
   body: listReplaceSchema,
   response: { status: 200, description: "The replaced list", schema: listSchema },
-  handler: async ({ database, user, params, body }) => Response.json(await queries.updateList(database, user.id, params.id, body)),
+  handler: async ({ caller, params, body }) => jsonText(await queries.updateList(caller, params.id, body)),
 });
 
 export const updateListOperation = userOperation({
@@ -67,7 +67,7 @@ export const updateListOperation = userOperation({
   summary: "Rename a list",
   body: listPatchSchema,
   response: { status: 200, description: "The updated list", schema: listSchema },
-  handler: async ({ database, user, params, body }) => Response.json(await queries.updateList(database, user.id, params.id, body)),
+  handler: async ({ caller, params, body }) => jsonText(await queries.updateList(caller, params.id, body)),
 });
 
 export const deleteListOperation = userOperation({
@@ -78,8 +78,8 @@ export const deleteListOperation = userOperation({
   summary: "Delete a list",
   description: "Its tasks stay, in no list (`list_id` null).",
   response: { status: 204, description: "Deleted; empty body" },
-  handler: async ({ database, user, params }) => {
-    await queries.deleteList(database, user.id, params.id);
+  handler: async ({ caller, params }) => {
+    await queries.deleteList(caller, params.id);
     return new Response(null, { status: 204 });
   },
 });

@@ -1,4 +1,4 @@
-import { and, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { and, sql, type AnyColumn, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { z } from "zod";
 import { encodeCursor, type Cursor, type KeyValue } from "@/lib/resource/cursor";
 import { ApiError } from "@/lib/errors";
@@ -10,11 +10,11 @@ import { ApiError } from "@/lib/errors";
 // another row, which offset paging cannot promise. A key must never be null (a nullable field
 // sorts through coalesce(), as the due date does).
 
-export interface SortKey<Row> {
+export interface SortKey {
   /** A column, or the expression an index is built on. */
   column: AnyColumn | SQL;
-  /** The row's value of this key, as it travels in a cursor. */
-  of: (row: Row) => KeyValue;
+  /** The row's value of this key as the cursor carries it (JSON: a number or a string). */
+  value: SQLWrapper;
   /** What a cursor may carry for this key. */
   cursorValue: z.ZodType<KeyValue>;
 }
@@ -27,16 +27,16 @@ export interface SortKey<Row> {
  * every row unchanged throughout shows exactly once. Creation order (ids) cannot change and
  * needs none of this.
  */
-export interface Sort<Row> {
+export interface Sort {
   direction: "asc" | "desc";
-  keys: SortKey<Row>[];
+  keys: SortKey[];
   changedAt?: AnyColumn;
 }
 
 /** The database's clock, to the microsecond, as the moment a first page was read. */
 export const listedAt = sql<string>`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-export function orderBy<Row>({ direction, keys }: Sort<Row>): SQL[] {
+export function orderBy({ direction, keys }: Sort): SQL[] {
   return keys.map(({ column }) => sql`${column} ${sql.raw(direction)}`);
 }
 
@@ -49,36 +49,55 @@ function invalidCursor(): ApiError {
 const AS_OF = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
 /**
- * Rows strictly after the cursor's row in `orderBy(sort)` order; a cursor made for another
- * scope (sort and filters) or with values of the wrong shape is a validation error.
+ * The condition "strictly after the cursor's row in `orderBy(sort)` order", its values left as
+ * placeholders (`after0`…, and `asOf`), which cursorValues gives.
  */
-export function after<Row>({ direction, keys, changedAt }: Sort<Row>, cursor: Cursor, scope: string): SQL {
+export function afterCursor({ direction, keys, changedAt }: Sort): SQL {
+  const columns = sql.join(keys.map((key) => sql`${key.column}`), sql`, `);
+  const values = sql.join(keys.map((_, i) => sql`${sql.placeholder(`after${i}`)}`), sql`, `);
+  const beyond = sql`(${columns}) ${sql.raw(direction === "asc" ? ">" : "<")} (${values})`;
+  return changedAt ? and(beyond, sql`${changedAt} <= ${sql.placeholder("asOf")}::timestamptz`)! : beyond;
+}
+
+/** afterCursor's values for a cursor; one made for another scope (sort and filters), or of the wrong shape, is a 400. */
+export function cursorValues({ keys, changedAt }: Sort, cursor: Cursor, scope: string): Record<string, KeyValue> {
   const values = changedAt ? cursor.values.slice(1) : cursor.values;
   const asOf = cursor.values[0];
   if (cursor.scope !== scope || values.length !== keys.length) throw invalidCursor();
   if (changedAt && !(typeof asOf === "string" && AS_OF.test(asOf))) throw invalidCursor();
   if (!keys.every((key, i) => key.cursorValue.safeParse(values[i]).success)) throw invalidCursor();
-  const columns = sql.join(keys.map((key) => sql`${key.column}`), sql`, `);
-  const beyond = sql`(${columns}) ${sql.raw(direction === "asc" ? ">" : "<")} (${sql.join(values.map((value) => sql`${value}`), sql`, `)})`;
-  return changedAt ? and(beyond, sql`${changedAt} <= ${asOf}::timestamptz`)! : beyond;
+  return Object.fromEntries([...values.map((value, i) => [`after${i}`, value]), ...(changedAt ? [["asOf", asOf]] : [])]);
 }
 
 /**
- * One page from `limit + 1` rows fetched in order: the items, and a cursor if more follow.
- * For a sort with `changedAt`, the rows carry `listedAt` and the cursor keeps the first page's.
+ * The columns of a page's rows besides the item: their keys (for the cursor), their order `n`,
+ * and for a sort with `changedAt`, the moment of reading.
  */
-export function pageOf<Row, Item>(
-  rows: (Row & { listedAt?: string })[],
-  limit: number,
-  { keys, changedAt }: Sort<Row>,
-  query: { cursor?: Cursor },
-  scope: string,
-  toItem: (row: Row) => Item,
-) {
+export function pageColumns(sort: Sort) {
+  return {
+    keys: sql<string>`json_build_array(${sql.join(sort.keys.map((key) => key.value.getSQL()), sql`, `)})::text`,
+    n: sql<number>`row_number() over (order by ${sql.join(orderBy(sort), sql`, `)})`,
+    ...(sort.changedAt ? { listed_at: listedAt } : {}),
+  };
+}
+
+export interface PageRow {
+  item: string;
+  keys: string;
+  listed_at?: string;
+}
+
+/**
+ * One page, as JSON text, from `limit + 1` rows fetched in order: the items, and a cursor if more
+ * follow. For a sort with `changedAt`, the cursor keeps the first page's moment.
+ */
+export function pageOf(rows: PageRow[], limit: number, { changedAt }: Sort, query: { cursor?: Cursor }, scope: string): string {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const more = rows.length > limit && last !== undefined;
-  const asOf = query.cursor?.values[0] ?? last?.listedAt ?? null;
-  const values = [...(changedAt ? [asOf] : []), ...(last ? keys.map((key) => key.of(last)) : [])];
-  return { items: page.map(toItem), next_cursor: more ? encodeCursor({ scope, values }) : null };
+  let cursor: string | null = null;
+  if (rows.length > limit && last !== undefined) {
+    const asOf = query.cursor?.values[0] ?? last.listed_at ?? null;
+    cursor = encodeCursor({ scope, values: [...(changedAt ? [asOf] : []), ...(JSON.parse(last.keys) as KeyValue[])] });
+  }
+  return `{"items":[${page.map((row) => row.item).join(",")}],"next_cursor":${JSON.stringify(cursor)}}`;
 }

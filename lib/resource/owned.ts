@@ -1,68 +1,90 @@
-import { and, eq, inArray, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { and, Column, eq, getTableColumns, getTableName, is, sql, type AnyColumn, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
-import type { Database } from "@/lib/db";
+import type { Caller, OwnedRow, OwnedStatement } from "@/lib/auth/caller";
 import { ApiError, type ErrorCode } from "@/lib/errors";
 
-// Every query of a user-scoped resource filters by its owner: another user's row is
-// indistinguishable from a missing one, and both answer the resource's own 404.
+// Every statement of a user-scoped resource filters by its owner, the caller (lib/auth/caller.ts):
+// another user's row is indistinguishable from a missing one, and both answer the resource's own
+// 404. Items are formatted as JSON by the database, in the statement that reads or writes them,
+// and sent on as they come: no row mapping, no date conversion in the server.
 
 export interface OwnedTable {
   id: AnyColumn;
   userId: AnyColumn;
+  createdAt: AnyColumn;
+  updatedAt: AnyColumn;
 }
 
-export const ownedBy = (table: OwnedTable, userId: string) => eq(table.userId, userId);
+/** The caller's row with the id given as `id`. */
+export const ownedRow = (table: OwnedTable, owner: SQL | string) => and(eq(table.id, sql.placeholder("id")), eq(table.userId, owner))!;
 
-export const ownedRow = (table: OwnedTable, userId: string, id: number) => and(eq(table.id, id), eq(table.userId, userId))!;
+/** A timestamp as RFC 3339 in UTC to the millisecond, exactly as Date.toISOString() writes it. */
+export const isoTime = (value: SQLWrapper) => sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * The user's row `id`, and with an If-Match only at one of the given versions: the write's own
- * condition, so that of concurrent writers holding one version exactly one matches.
+ * A row's API item as JSON text (`row_to_json`, compact, keys in this order): id and owner, the
+ * resource's own fields (API name → SQL), and the timestamps.
  */
-export function ownedVersion(table: OwnedTable & { changeSeq: AnyColumn }, userId: string, id: number, versions: number[] | undefined): SQL {
-  if (versions === undefined) return ownedRow(table, userId, id);
-  return and(ownedRow(table, userId, id), versions.length ? inArray(table.changeSeq, versions) : sql`false`)!;
+export function ownedItem(table: OwnedTable, fields: Record<string, SQLWrapper>): SQL {
+  const all = { id: table.id, user_id: table.userId, ...fields, created_at: isoTime(table.createdAt), updated_at: isoTime(table.updatedAt) };
+  const columns = sql.join(
+    Object.entries(all).map(([name, value]) => sql`${value} as ${sql.identifier(name)}`),
+    sql`, `,
+  );
+  return sql`(select row_to_json(item)::text from (select ${columns}) as item)`;
 }
 
-/**
- * The row a conditional write returned, or why there is none: the resource's 404 when the row
- * is missing, 412 when it exists at another version. The extra read runs only on that path.
- */
-export async function foundVersion<Row>(
-  database: Database,
-  table: PgTable & OwnedTable,
-  row: Row | undefined,
-  where: { userId: string; id: number; versions: number[] | undefined },
-  notFound: ErrorCode,
-): Promise<Row> {
-  if (row !== undefined) return row;
-  if (where.versions === undefined) throw new ApiError(notFound);
-  const [current] = await database.select({ exists: sql`1` }).from(table).where(ownedRow(table, where.userId, where.id)).limit(1);
-  throw new ApiError(current ? "PRECONDITION_FAILED" : notFound);
-}
-
-/** The row, or the resource's not-found error. */
-export function found<Row>(row: Row | undefined, notFound: ErrorCode): Row {
-  if (row === undefined) throw new ApiError(notFound);
-  return row;
-}
-
-interface OwnedRow {
-  id: number;
-  userId: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** A row as its API item: id and owner, the resource's own fields, and the timestamps. */
-export function ownedItem<Fields extends object>(row: OwnedRow, fields: Fields) {
-  return {
-    id: row.id,
-    user_id: row.userId,
-    ...fields,
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
+/** Columns for a drizzle select: expressions get their key as their name, as a statement's rows need. */
+export const named = <Columns extends Record<string, AnyColumn | SQLWrapper>>(columns: Columns) =>
+  Object.fromEntries(Object.entries(columns).map(([name, value]) => [name, is(value, Column) ? value : sql`${value}`.as(name)])) as {
+    [Name in keyof Columns]: Columns[Name] extends AnyColumn ? Columns[Name] : SQL.Aliased<unknown>;
   };
+
+/** The rows `d` of a read. */
+export const readRows = (query: SQLWrapper) => sql`d as (${query.getSQL()})`;
+
+/**
+ * The rows `d` of a write (insert, update or delete ... returning *): its returned rows, under
+ * the table's own name so that the same column expressions (its item) apply to them.
+ */
+export const writtenRows = (write: SQLWrapper, table: PgTable, columns: Record<string, SQLWrapper>) =>
+  sql`written as (${write.getSQL()}), d as (select ${sql.join(
+    Object.entries(columns).map(([name, value]) => sql`${value} as ${sql.identifier(name)}`),
+    sql`, `,
+  )} from written as ${table})`;
+
+/**
+ * An insert of one row for the owner, only when `owner` is not null (a write the caller may
+ * make), returning it. Values are cast to their column's type without its length, so that an
+ * over-long text fails (22001) instead of being cut.
+ */
+export function insertOwned(table: PgTable & { userId: AnyColumn }, owner: SQL, values: Record<string, SQLWrapper>): SQL {
+  const columns = getTableColumns(table);
+  const entries = Object.entries({ userId: owner, ...values });
+  const typeOf = (key: string) => sql.raw(columns[key]!.getSQLType().replace(/\s*\(\d+\)/, ""));
+  return sql`insert into ${table} (${sql.join(entries.map(([key]) => sql.identifier(columns[key]!.name)), sql`, `)})
+    select ${sql.join(entries.map(([key, value]) => sql`${value}::${typeOf(key)}`), sql`, `)} where ${owner} is not null returning *`;
+}
+
+/** The item a statement returned, or the resource's not-found error. */
+export function found<Row extends OwnedRow>([row]: Row[], notFound: ErrorCode): Row & { item: string } {
+  if (row === undefined) throw new ApiError(notFound);
+  return row as Row & { item: string };
+}
+
+/**
+ * Why a conditional write (If-Match) returned nothing: 412 when the row exists at another
+ * version, else the resource's 404. This second statement runs only on that path.
+ */
+export async function notWritten(caller: Caller, table: PgTable & OwnedTable, versions: number[] | undefined, id: number, notFound: ErrorCode): Promise<never> {
+  if (versions !== undefined) {
+    const exists: OwnedStatement = {
+      key: `${getTableName(table)}.exists`,
+      build: (owner, qb) => readRows(qb.select(named({ item: sql`''` })).from(table).where(ownedRow(table, owner))),
+    };
+    if ((await caller.rows(exists, { id })).length) throw new ApiError("PRECONDITION_FAILED");
+  }
+  throw new ApiError(notFound);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { etagOf } from "@/lib/http/conditional";
-import { created, createdResponse, userOperation, type SuccessResponse } from "@/lib/http/operation";
+import { created, createdResponse, jsonText, userOperation, type SuccessResponse } from "@/lib/http/operation";
 import { listChanges } from "@/lib/tasks/changes";
 import * as queries from "@/lib/tasks/queries";
 import {
@@ -19,7 +19,7 @@ const tag = "Tasks";
 const byId = { path: "/api/tasks/{id}", params: taskParamsSchema, errors: ["TASK_NOT_FOUND" as const], versioned: true };
 
 /** One task, with its version as the ETag. */
-const versionedTask = ({ task, version }: queries.VersionedTask) => Response.json(task, { headers: { ETag: etagOf(version) } });
+const versionedTask = ({ item, version }: queries.VersionedTask) => jsonText(item, { headers: { ETag: etagOf(version) } });
 const taskResponse = (description: string): SuccessResponse => ({ status: 200, description, schema: taskSchema });
 
 export const listTasksOperation = userOperation({
@@ -33,7 +33,7 @@ export const listTasksOperation = userOperation({
     "pages while tasks change. A cursor only works with the sort and filters it was made for (else 400).",
   query: taskListQuerySchema,
   response: { status: 200, description: "One page of tasks", schema: taskPageSchema },
-  handler: async ({ database, user, query }) => Response.json(await queries.listTasks(database, user.id, query)),
+  handler: async ({ caller, query }) => jsonText(await queries.listTasks(caller, query)),
 });
 
 export const createTaskOperation = userOperation({
@@ -50,9 +50,9 @@ export const createTaskOperation = userOperation({
   idempotent: true,
   versioned: true,
   response: createdResponse("/api/tasks", taskSchema, "The created task"),
-  handler: async ({ database, user, body }) => {
-    const { task, version } = await queries.createTask(database, user.id, body);
-    return created("/api/tasks", task, { ETag: etagOf(version) });
+  handler: async ({ caller, body }) => {
+    const task = await queries.createTask(caller, body);
+    return created("/api/tasks", task, { ETag: etagOf(task.version) });
   },
 });
 
@@ -70,7 +70,7 @@ export const listTaskChangesOperation = userOperation({
   query: taskChangesQuerySchema,
   errors: ["SYNC_TOKEN_EXPIRED"],
   response: { status: 200, description: "Changes, oldest first", schema: taskChangesSchema },
-  handler: async ({ database, user, query }) => Response.json(await listChanges(database, user.id, query)),
+  handler: async ({ caller, query }) => jsonText(await listChanges(caller, query)),
 });
 
 export const getTaskOperation = userOperation({
@@ -81,7 +81,7 @@ export const getTaskOperation = userOperation({
   summary: "Get one of your tasks",
   description: "Another user's task answers 404, exactly like a missing one. Send `If-None-Match` with its ETag: 304 while unchanged.",
   response: taskResponse("The task"),
-  handler: async ({ database, user, params }) => versionedTask(await queries.getTask(database, user.id, params.id)),
+  handler: async ({ caller, params }) => versionedTask(await queries.getTask(caller, params.id)),
 });
 
 export const replaceTaskOperation = userOperation({
@@ -95,7 +95,7 @@ export const replaceTaskOperation = userOperation({
     "`priority` none). With `If-Match`, only if the task is still at that version (else 412).",
   body: taskReplaceSchema,
   response: taskResponse("The replaced task"),
-  handler: async ({ database, user, params, body, ifMatch }) => versionedTask(await queries.replaceTask(database, user.id, params.id, body, ifMatch)),
+  handler: async ({ caller, params, body, ifMatch }) => versionedTask(await queries.replaceTask(caller, params.id, body, ifMatch)),
 });
 
 export const updateTaskOperation = userOperation({
@@ -107,7 +107,7 @@ export const updateTaskOperation = userOperation({
   description: "Any non-empty subset of the fields; the others stay as they are. With `If-Match`, only if the task is still at that version (else 412).",
   body: taskPatchSchema,
   response: taskResponse("The updated task"),
-  handler: async ({ database, user, params, body, ifMatch }) => versionedTask(await queries.updateTask(database, user.id, params.id, body, ifMatch)),
+  handler: async ({ caller, params, body, ifMatch }) => versionedTask(await queries.updateTask(caller, params.id, body, ifMatch)),
 });
 
 export const deleteTaskOperation = userOperation({
@@ -118,8 +118,8 @@ export const deleteTaskOperation = userOperation({
   summary: "Delete a task",
   description: "A second DELETE of the same task answers 404. With `If-Match`, only if the task is still at that version (else 412).",
   response: { status: 204, description: "Deleted; empty body" },
-  handler: async ({ database, user, params, ifMatch }) => {
-    await queries.deleteTask(database, user.id, params.id, ifMatch);
+  handler: async ({ caller, params, ifMatch }) => {
+    await queries.deleteTask(caller, params.id, ifMatch);
     return new Response(null, { status: 204 });
   },
 });

@@ -1,58 +1,63 @@
-import { and, eq, getTableColumns, gte, ilike, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, ilike, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import type { Caller, OwnedRow, OwnedStatement } from "@/lib/auth/caller";
 import type { Database } from "@/lib/db";
 import { changeNumberTaken } from "@/lib/db/change-numbers";
 import { translating } from "@/lib/db/constraints";
-import { tasks, type TaskRow } from "@/lib/db/schema";
+import { tasks } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
-import { after, listedAt, orderBy, pageOf, type Sort, type SortKey } from "@/lib/resource/keyset";
-import { found, foundVersion, ownedBy, ownedItem, ownedRow, ownedVersion, writtenNow } from "@/lib/resource/owned";
+import { afterCursor, cursorValues, orderBy, pageColumns, pageOf, type PageRow, type Sort, type SortKey } from "@/lib/resource/keyset";
+import { found, insertOwned, isoTime, named, notWritten, ownedItem, ownedRow, readRows, writtenNow, writtenRows } from "@/lib/resource/owned";
 import { idSchema, timestampSchema } from "@/lib/resource/schemas";
-import { PRIORITIES, type Task, type TaskCreate, type TaskListQuery, type TaskPage, type TaskPatch } from "@/lib/tasks/schema";
+import { PRIORITIES, type TaskCreate, type TaskListQuery, type TaskPatch } from "@/lib/tasks/schema";
 
-// Every query here takes the owner's id and filters by it (lib/resource/owned.ts): another
-// user's task is indistinguishable from a missing one. A single task comes with its version,
-// the ETag of its answer; writes take the versions an If-Match allows.
+// The caller's tasks (lib/auth/caller.ts): each request is one statement, its shape compiled once,
+// its rows JSON made by the database. A single task comes with its version, the ETag of its
+// answer; writes take the versions an If-Match allows.
 
 const NOT_FOUND = "TASK_NOT_FOUND";
 
+/** A task as JSON text, and its version. */
 export interface VersionedTask {
-  task: Task;
-  version: number;
+  item: string;
+  id: number;
+  version: string;
 }
 
-const versioned = (row: TaskRow): VersionedTask => ({ task: toTask(row), version: row.changeSeq });
+/** The task's API item, made by the database (its shape is taskSchema's). */
+export const taskItem = ownedItem(tasks, {
+  title: tasks.title,
+  description: tasks.description,
+  completed: tasks.completed,
+  list_id: tasks.listId,
+  due_at: isoTime(tasks.dueAt),
+  priority: sql`(array[${sql.join(PRIORITIES.map((name) => sql`${name}`), sql`, `)}]::text[])[${tasks.priority} + 1]`,
+});
 
-export function toTask(row: TaskRow): Task {
-  return ownedItem(row, {
-    title: row.title,
-    description: row.description,
-    completed: row.completed,
-    list_id: row.listId,
-    due_at: row.dueAt?.toISOString() ?? null,
-    priority: PRIORITIES[row.priority] ?? "none",
-  });
-}
+const versionedColumns = { item: taskItem, id: tasks.id, version: sql<string>`${tasks.changeSeq}::text` };
 
 // Ids are assigned in creation order: newest first is id descending. Undated tasks sort last,
 // as if due at the end of time, so that the due date is a key that is never null and its index
 // serves every page. Due dates and priorities change, so those sorts page over the rows as they
 // were at the first page (lib/resource/keyset.ts).
 const dueKey = sql`coalesce(${tasks.dueAt}, 'infinity'::timestamptz)`;
-const byId: SortKey<TaskRow> = { column: tasks.id, of: (row) => row.id, cursorValue: idSchema };
+const byId: SortKey = { column: tasks.id, value: tasks.id, cursorValue: idSchema };
 
-const SORTS: Record<TaskListQuery["sort"], Sort<TaskRow>> = {
+const SORTS: Record<TaskListQuery["sort"], Sort> = {
   created: { direction: "desc", keys: [byId] },
   due: {
     direction: "asc",
     changedAt: tasks.changedAt,
-    keys: [{ column: dueKey, of: (row) => row.dueAt?.toISOString() ?? "infinity", cursorValue: z.union([timestampSchema, z.literal("infinity")]) }, byId],
+    keys: [
+      { column: dueKey, value: sql`coalesce(${isoTime(tasks.dueAt)}, 'infinity')`, cursorValue: z.union([timestampSchema, z.literal("infinity")]) },
+      byId,
+    ],
   },
   priority: {
     direction: "desc",
     changedAt: tasks.changedAt,
-    keys: [{ column: tasks.priority, of: (row) => row.priority, cursorValue: z.int().min(0).max(PRIORITIES.length - 1) }, byId],
+    keys: [{ column: tasks.priority, value: tasks.priority, cursorValue: z.int().min(0).max(PRIORITIES.length - 1) }, byId],
   },
 };
 
@@ -62,8 +67,8 @@ const LIST_CONSTRAINT = "tasks_list_id_user_id_lists_fk";
 const notYourList = () =>
   new ApiError("VALIDATION_ERROR", undefined, { errors: [{ path: "list_id", message: "must be one of your lists" }] });
 
-/** The stored form of the fields a create, replace or patch may set. */
-function columnsOf(input: TaskPatch) {
+/** The stored form of the fields a create, replace or patch sets, by column key. */
+function columnsOf(input: TaskPatch): Record<string, unknown> {
   const { list_id, due_at, priority, ...rest } = input;
   return {
     ...rest,
@@ -73,53 +78,86 @@ function columnsOf(input: TaskPatch) {
   };
 }
 
+/** Placeholders named after the given column keys (raw: the driver serializes each value). */
+const placeholders = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, sql`${sql.placeholder(key)}`]));
+
 /** `%`, `_` and `\` match themselves in the title search. */
 const containing = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 
+/** The list query's filter values, named as listTasksQuery's placeholders. */
+export function listTasksValues(query: TaskListQuery): Record<string, unknown> {
+  return {
+    limit: query.limit + 1,
+    ...(query.completed !== undefined ? { completed: query.completed } : {}),
+    ...(typeof query.list_id === "number" ? { listId: query.list_id } : {}),
+    ...(query.due_before ? { dueBefore: query.due_before } : {}),
+    ...(query.due_after ? { dueAfter: query.due_after } : {}),
+    ...(query.q ? { q: containing(query.q) } : {}),
+    ...(query.cursor ? cursorValues(SORTS[query.sort], query.cursor, scopeOf(query)) : {}),
+  };
+}
 
 /**
- * The list query, unexecuted: one page (and one row more, to know whether another follows) of
- * the user's tasks. The EXPLAIN test and the benchmark explain exactly this.
+ * The list query of one shape (a sort, which filters, whether after a cursor): one page and one
+ * row more, to know whether another follows; values as placeholders (listTasksValues). The EXPLAIN
+ * test and the benchmark explain exactly this.
  */
-export function listTasksQuery(database: Database, userId: string, query: TaskListQuery) {
+export function listTasksQuery(qb: Database, owner: SQL | string, query: TaskListQuery) {
   const sort = SORTS[query.sort];
-  const conditions: (SQL | undefined)[] = [ownedBy(tasks, userId)];
-  if (query.completed !== undefined) conditions.push(eq(tasks.completed, query.completed));
-  if (query.list_id !== undefined) conditions.push(query.list_id === "none" ? isNull(tasks.listId) : eq(tasks.listId, query.list_id));
-  if (query.due_before) conditions.push(lt(tasks.dueAt, query.due_before));
-  if (query.due_after) conditions.push(gte(tasks.dueAt, query.due_after));
-  if (query.q) conditions.push(ilike(tasks.title, containing(query.q)));
-  if (query.cursor) conditions.push(after(sort, query.cursor, scopeOf(query)));
-  return database
-    .select({ ...getTableColumns(tasks), ...(sort.changedAt ? { listedAt } : {}) })
+  const placeholder = (name: string) => sql`${sql.placeholder(name)}`;
+  const conditions: (SQL | undefined)[] = [eq(tasks.userId, owner)];
+  if (query.completed !== undefined) conditions.push(eq(tasks.completed, placeholder("completed")));
+  if (query.list_id !== undefined) conditions.push(query.list_id === "none" ? isNull(tasks.listId) : eq(tasks.listId, placeholder("listId")));
+  if (query.due_before) conditions.push(lt(tasks.dueAt, placeholder("dueBefore")));
+  if (query.due_after) conditions.push(gte(tasks.dueAt, placeholder("dueAfter")));
+  if (query.q) conditions.push(ilike(tasks.title, placeholder("q")));
+  if (query.cursor) conditions.push(afterCursor(sort));
+  return qb
+    .select(named({ item: taskItem, ...pageColumns(sort) }))
     .from(tasks)
     .where(and(...conditions))
     .orderBy(...orderBy(sort))
-    .limit(query.limit + 1);
+    .limit(sql.placeholder("limit"));
 }
 
-export async function listTasks(database: Database, userId: string, query: TaskListQuery): Promise<TaskPage> {
-  const rows = await listTasksQuery(database, userId, query);
-  return pageOf(rows, query.limit, SORTS[query.sort], query, scopeOf(query), toTask);
+/** What a list query's statement depends on: the sort, which filters are given, whether there is a cursor. */
+const shapeOf = (query: TaskListQuery) =>
+  [query.sort, ...(["completed", "due_before", "due_after", "q", "cursor"] as const).map((name) => (query[name] === undefined ? "" : name)), query.list_id === "none" ? "none" : query.list_id === undefined ? "" : "list"].join(",");
+
+export async function listTasks(caller: Caller, query: TaskListQuery): Promise<string> {
+  const list: OwnedStatement = {
+    key: `tasks.list:${shapeOf(query)}`,
+    build: (owner, qb) => readRows(listTasksQuery(qb, owner, query)),
+    ordered: true,
+  };
+  const rows = await caller.rows<PageRow>(list, listTasksValues(query));
+  return pageOf(rows, query.limit, SORTS[query.sort], query, scopeOf(query));
 }
 
-export async function getTask(database: Database, userId: string, id: number): Promise<VersionedTask> {
-  const [row] = await database.select().from(tasks).where(ownedRow(tasks, userId, id)).limit(1);
-  return versioned(found(row, NOT_FOUND));
+const getStatement: OwnedStatement = {
+  key: "tasks.get",
+  build: (owner, qb) => readRows(qb.select(named(versionedColumns)).from(tasks).where(ownedRow(tasks, owner))),
+};
+
+export async function getTask(caller: Caller, id: number): Promise<VersionedTask> {
+  return found(await caller.rows<VersionedTask & OwnedRow>(getStatement, { id }), NOT_FOUND);
 }
 
-export async function createTask(database: Database, userId: string, input: TaskCreate): Promise<VersionedTask> {
-  const insert = database
-    .insert(tasks)
-    .values({ userId, ...columnsOf(input), title: input.title })
-    .returning();
-  const [row] = await translating(insert, LIST_CONSTRAINT, notYourList);
-  return versioned(found(row, NOT_FOUND));
+const CREATED_COLUMNS = ["title", "description", "completed", "listId", "dueAt", "priority"];
+
+const createStatement: OwnedStatement = {
+  key: "tasks.create",
+  build: (owner) => writtenRows(insertOwned(tasks, owner, placeholders(CREATED_COLUMNS)), tasks, versionedColumns),
+};
+
+export async function createTask(caller: Caller, input: TaskCreate): Promise<VersionedTask> {
+  const values = { description: null, completed: false, listId: null, dueAt: null, priority: 0, ...columnsOf(input) };
+  return found(await translating(caller.rows<VersionedTask & OwnedRow>(createStatement, values), LIST_CONSTRAINT, notYourList), NOT_FOUND);
 }
 
 /** Full replace: every field absent from the body goes back to its default. */
-export async function replaceTask(database: Database, userId: string, id: number, input: TaskCreate, ifMatch?: number[]): Promise<VersionedTask> {
-  return updateTask(database, userId, id, {
+export async function replaceTask(caller: Caller, id: number, input: TaskCreate, ifMatch?: number[]): Promise<VersionedTask> {
+  return updateTask(caller, id, {
     title: input.title,
     description: input.description ?? null,
     completed: input.completed ?? false,
@@ -129,21 +167,33 @@ export async function replaceTask(database: Database, userId: string, id: number
   }, ifMatch);
 }
 
+/** The caller's task `id`, and with an If-Match only at one of the allowed versions. */
+function writable(owner: SQL, conditional: boolean): SQL {
+  const atVersion = conditional ? sql`${tasks.changeSeq} = any(${sql.placeholder("versions")}::bigint[])` : undefined;
+  return and(ownedRow(tasks, owner), atVersion, changeNumberTaken(owner))!;
+}
+
 // One UPDATE ... RETURNING: concurrent writers to one task serialize on its row lock, so the
 // result is always exactly one writer's version, and a racing delete leaves zero rows (404).
 // With If-Match the version is part of the WHERE: a writer that waited for the lock re-checks
 // it against the row the winner left, and matches nothing (412).
-export async function updateTask(database: Database, userId: string, id: number, patch: TaskPatch, ifMatch?: number[]): Promise<VersionedTask> {
-  const update = database
-    .update(tasks)
-    .set({ ...columnsOf(patch), ...writtenNow(tasks) })
-    .where(and(ownedVersion(tasks, userId, id, ifMatch), changeNumberTaken(userId)))
-    .returning();
-  const [row] = await translating(update, LIST_CONSTRAINT, notYourList);
-  return versioned(await foundVersion(database, tasks, row, { userId, id, versions: ifMatch }, NOT_FOUND));
+export async function updateTask(caller: Caller, id: number, patch: TaskPatch, ifMatch?: number[]): Promise<VersionedTask> {
+  const values = columnsOf(patch);
+  const fields = Object.keys(values).sort();
+  const update: OwnedStatement = {
+    key: `tasks.update:${fields}:${ifMatch !== undefined}`,
+    build: (owner, qb) =>
+      writtenRows(qb.update(tasks).set({ ...placeholders(fields), ...writtenNow(tasks) }).where(writable(owner, ifMatch !== undefined)).returning(), tasks, versionedColumns),
+  };
+  const [row] = await translating(caller.rows<VersionedTask & OwnedRow>(update, { ...values, id, versions: ifMatch }), LIST_CONSTRAINT, notYourList);
+  return row ?? notWritten(caller, tasks, ifMatch, id, NOT_FOUND);
 }
 
-export async function deleteTask(database: Database, userId: string, id: number, ifMatch?: number[]): Promise<void> {
-  const [row] = await database.delete(tasks).where(and(ownedVersion(tasks, userId, id, ifMatch), changeNumberTaken(userId))).returning({ id: tasks.id });
-  await foundVersion(database, tasks, row, { userId, id, versions: ifMatch }, NOT_FOUND);
+export async function deleteTask(caller: Caller, id: number, ifMatch?: number[]): Promise<void> {
+  const remove: OwnedStatement = {
+    key: `tasks.delete:${ifMatch !== undefined}`,
+    build: (owner, qb) => writtenRows(qb.delete(tasks).where(writable(owner, ifMatch !== undefined)).returning(), tasks, { item: sql`${tasks.id}::text` }),
+  };
+  const [row] = await caller.rows(remove, { id, versions: ifMatch });
+  if (!row) await notWritten(caller, tasks, ifMatch, id, NOT_FOUND);
 }

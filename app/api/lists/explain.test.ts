@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { rowsOf } from "@/lib/db/rows";
 import { users } from "@/lib/db/schema";
-import { listListsQuery } from "@/lib/lists/queries";
+import { withValues } from "@/lib/db/statement";
+import { listListsQuery, listListsValues } from "@/lib/lists/queries";
 import { scopeOf, type KeyValue } from "@/lib/resource/cursor";
 
 // The list of lists (lib/lists/queries.ts's own listListsQuery, explained as drizzle renders it)
@@ -30,12 +31,14 @@ const flatten = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).fla
 type Query = { toSQL(): { sql: string; params: unknown[] } };
 
 /** EXPLAIN (FORMAT JSON) of a drizzle query, with the SQL text and parameters drizzle sends. */
-async function explain(query: Query): Promise<PlanNode[]> {
+/** A drizzle query as SQL to execute, with the SQL text and parameters drizzle sends. */
+function rendered(query: Query): SQL {
   const { sql: text, params } = query.toSQL();
-  const parts = text.split(/\$(\d+)/);
-  const chunks: SQL[] = [sql.raw("explain (format json) ")];
-  parts.forEach((part, i) => chunks.push(i % 2 === 0 ? sql.raw(part) : sql`${params[Number(part) - 1]}`));
-  const rows = await rowsOf<Record<string, unknown>>((await db()).execute(sql.join(chunks)));
+  return sql.join(text.split(/\$(\d+)/).map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${params[Number(part) - 1]}`)));
+}
+
+async function explain(query: Query): Promise<PlanNode[]> {
+  const rows = await rowsOf<Record<string, unknown>>((await db()).execute(sql`explain (format json) ${rendered(query)}`));
   const cell = rows[0]!["QUERY PLAN"];
   const plan = (typeof cell === "string" ? JSON.parse(cell) : cell) as [{ Plan: PlanNode }];
   return flatten(plan[0].Plan);
@@ -69,8 +72,9 @@ describe("EXPLAIN: the list of lists is an ordered read of lists_user_id_name_ke
     await database.execute(sql`analyze lists`);
     // The cursor of the page ending just before the middle list, as pageOf makes it: the key of
     // that row, after the moment of the first page if the sort carries one.
-    const [row] = await listListsQuery(database, userId, { limit: 0 }).offset(OWN_LISTS / 2);
-    middle = [...("listedAt" in row! ? [row.listedAt as string] : []), row!.nameKey];
+    const rowAt = withValues(listListsQuery(database, userId, { limit: 0 }).offset(OWN_LISTS / 2), listListsValues({ limit: 0 }));
+    const [row] = await rowsOf<{ keys: string; listed_at: string }>(database.execute(rendered(rowAt)));
+    middle = [row!.listed_at, ...(JSON.parse(row!.keys) as KeyValue[])];
   });
 
   afterAll(async () => {
@@ -83,7 +87,7 @@ describe("EXPLAIN: the list of lists is an ordered read of lists_user_id_name_ke
   ])("%s: index scan on lists_user_id_name_key, no Seq Scan, no Sort", async (_name, withCursor) => {
     const query = { limit: LIMIT };
     const cursor = withCursor ? { scope: scopeOf(query), values: middle } : undefined;
-    const nodes = await explain(listListsQuery(database, userId, { ...query, cursor }));
+    const nodes = await explain(withValues(listListsQuery(database, userId, { ...query, cursor }), listListsValues({ ...query, cursor })));
     expect(nodes.filter((node) => node["Node Type"] === "Seq Scan" && node["Relation Name"] === "lists"), summary(nodes)).toEqual([]);
     expect(nodes.filter((node) => node["Node Type"].includes("Sort")), summary(nodes)).toEqual([]);
     const scan = nodes.find((node) => node["Index Name"] === "lists_user_id_name_key");
