@@ -38,6 +38,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   // Server processes of `npm start` (scripts/start.ts); unset: one per core (1 on PGlite).
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
+  // How long a server process waits for its in-flight requests after SIGTERM (lib/shutdown.ts);
+  // `npm start` kills a process still running a few seconds after that.
+  SHUTDOWN_DRAIN_TIMEOUT_MS: integer(25_000, 100, 600_000),
   // Set by Vercel (and by `npm run preview:rehearse`); see README "Deploying to Vercel with Neon".
   VERCEL_ENV: z.enum(["production", "preview", "development"]).optional(),
   VERCEL_URL: z.string().optional(),

@@ -1,4 +1,5 @@
 import { closeDatabase } from "@/lib/db";
+import { env } from "@/lib/env";
 import { logInfo, logWarn } from "@/lib/log";
 
 // In-flight API requests, counted on globalThis because Next bundles route handlers and
@@ -34,8 +35,6 @@ function drained(timeoutMs: number): Promise<boolean> {
   });
 }
 
-const DRAIN_TIMEOUT_MS = 25_000;
-
 /**
  * On SIGTERM Next itself stops accepting connections, lets in-flight responses finish and
  * then exits with 143. Alongside it, this waits for the API requests already running, closes
@@ -44,12 +43,13 @@ const DRAIN_TIMEOUT_MS = 25_000;
  */
 export function installGracefulShutdown() {
   if (process.env.NEXT_MANUAL_SIG_HANDLE) return;
+  const drainTimeoutMs = env().SHUTDOWN_DRAIN_TIMEOUT_MS;
   process.once("SIGTERM", () => {
     inFlight.stopping = true;
     const exit = process.exit.bind(process);
     const shutdown = (async () => {
       logInfo("shutdown: draining", { in_flight: inFlight.count });
-      const clean = await drained(DRAIN_TIMEOUT_MS);
+      const clean = await drained(drainTimeoutMs);
       if (!clean) logWarn("shutdown: requests still running after the drain timeout", { in_flight: inFlight.count });
       await closeDatabase().catch(() => {});
       logInfo("shutdown: database closed");

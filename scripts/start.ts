@@ -6,11 +6,14 @@
 // is one per core, and 1 on PGlite, which allows one process per data directory. Vercel does
 // not run this: it scales instances itself. SIGTERM (and SIGINT) reach every process, each of
 // which drains its requests and closes its pool (lib/shutdown.ts); this exits 0 when all of them
-// did. A process that dies unexpectedly is replaced; one that fails before it listens (a bad
-// configuration, a port in use) stops them all, with its exit code.
+// did, and 1 after SIGKILLing any still running past SHUTDOWN_DRAIN_TIMEOUT_MS plus a margin. A
+// process that dies unexpectedly is replaced; one that fails before it listens (a bad
+// configuration, a port in use) stops them all, with its exit code. If this process is
+// SIGKILLed, each server process drains and exits by itself (scripts/start-worker.cjs).
 import cluster, { type Worker } from "node:cluster";
 import { createRequire } from "node:module";
 import os from "node:os";
+import { fileURLToPath } from "node:url";
 import nextEnv from "@next/env";
 
 nextEnv.loadEnvConfig(process.cwd());
@@ -19,7 +22,11 @@ const { drivers, resolveDriver } = await import("@/lib/db/drivers");
 const { ConfigError, parseEnv } = await import("@/lib/env");
 const { logError, logInfo } = await import("@/lib/log");
 
-function processCount(): number {
+// After its drain a process still closes its pool, which waits for the queries still running
+// (DB_STATEMENT_TIMEOUT_MS ends them), and exits.
+const EXIT_MARGIN_MS = 5_000;
+
+function settings() {
   const config = parseEnv({ ...process.env, NODE_ENV: "production" });
   const embedded = drivers[resolveDriver(config)].kind === "embedded";
   const count = config.WEB_CONCURRENCY ?? (embedded ? 1 : os.availableParallelism());
@@ -28,26 +35,32 @@ function processCount(): number {
       `Invalid environment configuration:\n  WEB_CONCURRENCY: ${count}, but PGlite (${config.DATABASE_URL}) allows one process per data directory; use 1, or a PostgreSQL server`,
     );
   }
-  return count;
+  return { count, graceMs: config.SHUTDOWN_DRAIN_TIMEOUT_MS + EXIT_MARGIN_MS };
 }
 
-let count: number;
+let count: number, graceMs: number;
 try {
-  count = processCount();
+  ({ count, graceMs } = settings());
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }
 
-// The workers run Next's own CLI, without this script's TypeScript loader.
-cluster.setupPrimary({ exec: createRequire(import.meta.url).resolve("next/dist/bin/next"), args: ["start", ...process.argv.slice(2)], execArgv: [] });
+// The workers run Next's own CLI, without this script's TypeScript loader; start-worker.cjs
+// is plain JS for that reason, named by absolute path so that any working directory will do.
+cluster.setupPrimary({
+  exec: createRequire(import.meta.url).resolve("next/dist/bin/next"),
+  args: ["start", ...process.argv.slice(2)],
+  execArgv: ["--require", fileURLToPath(new URL("start-worker.cjs", import.meta.url))],
+});
 
 const listening = new WeakSet<Worker>();
 let stopping = false;
 let exitCode = 0;
 
 function fork() {
-  const worker = cluster.fork();
+  // start-worker.cjs's limit on a drain that outlives this process.
+  const worker = cluster.fork({ START_WORKER_GRACE_MS: String(graceMs) });
   worker.once("listening", () => listening.add(worker));
   worker.once("exit", (code, signal) => {
     const status = code ?? (signal ? 1 : 0);
@@ -65,10 +78,22 @@ function fork() {
   });
 }
 
+const workers = () => Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
+
 function stop() {
   if (stopping) return;
   stopping = true;
-  for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+  for (const worker of workers()) worker.process.kill("SIGTERM");
+  // A process stuck in its drain (a hung request, a stopped process) would keep this running,
+  // and the port taken, until someone SIGKILLed the whole tree by hand.
+  setTimeout(() => {
+    const stuck = workers();
+    if (stuck.length === 0) return;
+    const pids = stuck.map((worker) => worker.process.pid);
+    logError("server processes still running after the shutdown grace period; killing them", new Error(`not exited after ${graceMs} ms`), { pids });
+    exitCode = Math.max(exitCode, 1);
+    for (const worker of stuck) worker.process.kill("SIGKILL");
+  }, graceMs);
 }
 
 process.on("SIGTERM", stop);
