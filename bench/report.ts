@@ -235,7 +235,7 @@ export function formatHeaderComparisons(list: HeaderComparison[]): string {
   return table(headers, rows, (i) => i >= 3);
 }
 
-/** Issue 5's targets that one run can judge (the scale target is judged by the scale run). */
+/** Issues 5's and 13's targets that one run can judge (the scale target is judged by the scale run). */
 export function checkTargets(measurements: Measurement[], list: Ratio[], keys: KeyComparison[] = keyComparisons(measurements)): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const target of PRODUCT_TARGETS) {
@@ -247,9 +247,10 @@ export function checkTargets(measurements: Measurement[], list: Ratio[], keys: K
     if (statements.every((value) => value !== null)) {
       const worst = Math.max(...(statements as number[]));
       checks.push({
-        name: "SQL statements per authenticated request ≤ 2",
+        name: "one SQL statement per authenticated request",
         target,
-        met: worst <= 2.05,
+        // Requests cut off when the load stops ran their statement without being counted.
+        met: worst <= 1.02,
         detail: own.map((m) => `${m.endpoint}: ${fixed(m.statementsPerReq, 2)}`).join("; "),
       });
     }
@@ -257,10 +258,10 @@ export function checkTargets(measurements: Measurement[], list: Ratio[], keys: K
     if (cpu.every((r) => r.cpuVsFloor !== null)) {
       const worst = Math.max(...cpu.map((r) => r.cpuVsFloor!));
       checks.push({
-        name: "server CPU per request ≤ 1.6× the floor on every task endpoint",
+        name: "server CPU per request ≤ 1.3× the floor on every task endpoint",
         target,
-        met: worst <= 1.6,
-        detail: cpu.map((r) => `${r.endpoint}: ${r.cpuVsFloor!.toFixed(2)}×`).join("; ") + (worst > 1.6 ? ` (worst ${(worst / 1.6).toFixed(2)}× over the target)` : ""),
+        met: worst <= 1.3,
+        detail: cpu.map((r) => `${r.endpoint}: ${r.cpuVsFloor!.toFixed(2)}×`).join("; ") + (worst > 1.3 ? ` (worst ${(worst / 1.3).toFixed(2)}× over the target)` : ""),
       });
     }
     // An API key is verified inside the statement that finds the user, so it costs what a

@@ -16,10 +16,34 @@ function enabled(level: Level): boolean {
   return LEVELS[level] >= LEVELS[configured];
 }
 
+// Node writes to files and pipes synchronously, one system call per write: the request lines of
+// one turn of the event loop are written together, once it ends (and at exit). Warnings and
+// errors go out at once.
+let pending = "";
+
+function flush() {
+  const lines = pending;
+  pending = "";
+  if (lines) process.stdout.write(lines);
+}
+
+// Once per process, however often `next dev` reloads this module.
+const registered = globalThis as typeof globalThis & { taskApiLogFlush?: true };
+if (!registered.taskApiLogFlush) {
+  registered.taskApiLogFlush = true;
+  process.on("exit", () => flush());
+}
+
 function write(level: Level, message: string, fields: Record<string, unknown>) {
   if (!enabled(level)) return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields });
-  (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${line}\n`);
+  const line = `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`;
+  if (level === "error" || level === "warn") {
+    flush();
+    process.stderr.write(line);
+    return;
+  }
+  if (!pending) setImmediate(flush);
+  pending += line;
 }
 
 function describe(error: unknown): Record<string, unknown> {

@@ -12,6 +12,9 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+// Request lines are written once the event loop's turn ends (lib/log.ts).
+const linesWritten = () => new Promise((resolve) => setImmediate(resolve));
+
 function requestLogs(): Record<string, unknown>[] {
   return stdout.mock.calls
     .flatMap(([chunk]) => String(chunk).split("\n"))
@@ -54,10 +57,12 @@ describe("X-Request-Id", () => {
 describe("request logs", () => {
   it("writes one JSON line per request with route, status, duration and user", async () => {
     const user = await signUp();
+    await linesWritten();
     stdout.mockClear();
     const created = await api("POST", "/api/tasks", { token: user.token, json: { title: "logged" } });
     await api("GET", `/api/tasks/${created.body.id}`, { token: user.token, headers: { "x-request-id": "trace-get-0001" } });
     await api("GET", "/api/tasks/999999999");
+    await linesWritten();
 
     const [create, get, anonymous] = requestLogs();
     expect(requestLogs()).toHaveLength(3);
@@ -77,6 +82,7 @@ describe("request logs", () => {
     await api("GET", "/api/tasks", { cookie: user.cookie });
     await api("POST", "/api/auth/sign-in/email", { json: { email: user.email, password: user.password } });
     await api("POST", "/api/auth/sign-in/email", { json: { email: user.email, password: "not the password" } });
+    await linesWritten();
     const logged = stdout.mock.calls.map(([chunk]) => String(chunk)).join("");
     expect(requestLogs().length).toBeGreaterThanOrEqual(5);
     for (const secret of [user.password, "not the password", user.token, user.cookie.split("=")[1]!]) {

@@ -35,6 +35,22 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Runs a named prepared statement on an open database's own client: what lib/db/statement.ts
+ * runs on the hot paths, without drizzle's per-query layers (spans, cache, row mapping).
+ */
+export type StatementRunner = (name: string, text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
+
+const runners = new WeakMap<Database, StatementRunner>();
+
+/** The runner of a database this module opened; undefined for a transaction. */
+export const statementRunnerOf = (database: Database) => runners.get(database);
+
+function withRunner<Handle extends DatabaseHandle>(handle: Handle, runner: StatementRunner): Handle {
+  runners.set(handle.db, runner);
+  return handle;
+}
+
 /** What migrating reads from the configuration (the Vercel build passes just these). */
 export type MigrationTarget = Pick<DatabaseEnv, "DATABASE_URL" | "DATABASE_DRIVER" | "NEON_WS_PROXY">;
 
@@ -56,7 +72,8 @@ export const drivers = {
       const pool = new Pool(poolOptions(env));
       await logIdleClientErrors(pool);
       await attachToPlatform(pool);
-      return { db: drizzle({ client: pool, schema: await import("@/lib/db/schema") }), driver: "pg", close: () => pool.end() };
+      const db = drizzle({ client: pool, schema: await import("@/lib/db/schema") });
+      return withRunner({ db, driver: "pg", close: () => pool.end() }, (name, text, values) => pool.query({ name, text, values }));
     },
     async migrate(target) {
       const { Client } = await import("pg");
@@ -77,7 +94,8 @@ export const drivers = {
       const { drizzle } = await import("drizzle-orm/neon-serverless");
       const pool = new Pool(poolOptions(env));
       await logIdleClientErrors(pool);
-      return { db: drizzle({ client: pool, schema: await import("@/lib/db/schema") }), driver: "neon", close: () => pool.end() };
+      const db = drizzle({ client: pool, schema: await import("@/lib/db/schema") });
+      return withRunner({ db, driver: "neon", close: () => pool.end() }, (name, text, values) => pool.query({ name, text, values }));
     },
     async migrate(target) {
       await configureNeon(target.NEON_WS_PROXY);
@@ -228,7 +246,7 @@ async function openPglite(url: string): Promise<DatabaseHandle> {
     const db = drizzle({ client, schema });
     await migratePglite(db);
     const opened = client;
-    return {
+    const handle: DatabaseHandle = {
       db,
       driver: "pglite",
       close: async () => {
@@ -236,6 +254,7 @@ async function openPglite(url: string): Promise<DatabaseHandle> {
         releaseLock();
       },
     };
+    return withRunner(handle, (_name, text, params) => opened.query(text, params));
   } catch (error) {
     await client?.close().catch(() => {});
     releaseLock();

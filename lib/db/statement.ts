@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { fillPlaceholders, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Database } from "@/lib/db";
+import { statementRunnerOf } from "@/lib/db/drivers";
 import { rowsOf } from "@/lib/db/rows";
 
 // The hot paths' statements, written once with drizzle (tables, columns, sql`` and
@@ -42,6 +43,9 @@ const prepared = new WeakMap<object, Map<string, Prepared>>();
 
 /** Runs a statement with its placeholders' values; the rows as the driver returns them. */
 export async function run<Row>(database: Database, { name, text, params }: Statement, values: Record<string, unknown>): Promise<Row[]> {
+  const runner = statementRunnerOf(database);
+  if (runner) return (await runner(name, text, fillPlaceholders(params, values))).rows as Row[];
+  // A transaction: through its drizzle session, which holds the transaction's connection.
   const session = database._.session;
   let statements = prepared.get(session);
   if (!statements) prepared.set(session, (statements = new Map()));

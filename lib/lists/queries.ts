@@ -7,7 +7,7 @@ import { translating } from "@/lib/db/constraints";
 import { lists } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
-import { afterCursor, cursorValues, orderBy, pageColumns, pageOf, type PageRow, type Sort } from "@/lib/resource/keyset";
+import { afterCursor, cursorValues, orderBy, pageColumns, pageOf, pageRows, type PageRow, type Sort } from "@/lib/resource/keyset";
 import { found, insertOwned, named, ownedItem, ownedRow, readRows, writtenNow, writtenRows } from "@/lib/resource/owned";
 import type { ListCreate, ListListQuery, ListPatch } from "@/lib/lists/schema";
 
@@ -51,11 +51,10 @@ export const listListsValues = (query: ListListQuery) => ({
 export async function listLists(caller: Caller, query: ListListQuery): Promise<string> {
   const list: OwnedStatement = {
     key: `lists.list:${query.cursor !== undefined}`,
-    build: (owner, qb) => readRows(listListsQuery(qb, owner, query)),
-    ordered: true,
+    build: (owner, qb) => pageRows(BY_NAME, listListsQuery(qb, owner, query)),
   };
-  const rows = await caller.rows<PageRow>(list, listListsValues(query));
-  return pageOf(rows, query.limit, BY_NAME, query, scopeOf(query));
+  const rows = await caller.rows<PageRow>(list, { ...listListsValues(query), size: query.limit });
+  return pageOf(rows, BY_NAME, query, scopeOf(query));
 }
 
 const getStatement: OwnedStatement = {

@@ -70,8 +70,8 @@ export function cursorValues({ keys, changedAt }: Sort, cursor: Cursor, scope: s
 }
 
 /**
- * The columns of a page's rows besides the item: their keys (for the cursor), their order `n`,
- * and for a sort with `changedAt`, the moment of reading.
+ * The columns of a page query's rows besides the item: their keys (for the cursor), their order
+ * `n`, and for a sort with `changedAt`, the moment of reading.
  */
 export function pageColumns(sort: Sort) {
   return {
@@ -81,23 +81,35 @@ export function pageColumns(sort: Sort) {
   };
 }
 
+/**
+ * The row `d` of a page, from a query of `limit + 1` rows with `item` and pageColumns: the first
+ * `size` items as one JSON array, whether more follow, and the last item's keys (and moment). One
+ * row for the driver to read rather than one per item.
+ */
+export function pageRows(sort: Sort, query: SQLWrapper): SQL {
+  const size = sql.placeholder("size");
+  return sql`page as (${query.getSQL()}), d as (
+    select '[' || coalesce(string_agg(item, ',' order by n) filter (where n <= ${size}), '') || ']' as item,
+      count(*) > ${size} as more, min(keys) filter (where n = ${size}) as keys${sort.changedAt ? sql`, min(listed_at) as listed_at` : sql``}
+    from page)`;
+}
+
 export interface PageRow {
   item: string;
-  keys: string;
+  more: boolean;
+  keys: string | null;
   listed_at?: string;
 }
 
 /**
- * One page, as JSON text, from `limit + 1` rows fetched in order: the items, and a cursor if more
- * follow. For a sort with `changedAt`, the cursor keeps the first page's moment.
+ * One page as JSON text: the items, and a cursor if more follow. For a sort with `changedAt`,
+ * the cursor keeps the first page's moment.
  */
-export function pageOf(rows: PageRow[], limit: number, { changedAt }: Sort, query: { cursor?: Cursor }, scope: string): string {
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+export function pageOf([row]: PageRow[], { changedAt }: Sort, query: { cursor?: Cursor }, scope: string): string {
   let cursor: string | null = null;
-  if (rows.length > limit && last !== undefined) {
-    const asOf = query.cursor?.values[0] ?? last.listed_at ?? null;
-    cursor = encodeCursor({ scope, values: [...(changedAt ? [asOf] : []), ...(JSON.parse(last.keys) as KeyValue[])] });
+  if (row?.more && row.keys !== null) {
+    const asOf = query.cursor?.values[0] ?? row.listed_at ?? null;
+    cursor = encodeCursor({ scope, values: [...(changedAt ? [asOf] : []), ...(JSON.parse(row.keys) as KeyValue[])] });
   }
-  return `{"items":[${page.map((row) => row.item).join(",")}],"next_cursor":${JSON.stringify(cursor)}}`;
+  return `{"items":${row?.item ?? "[]"},"next_cursor":${JSON.stringify(cursor)}}`;
 }

@@ -7,7 +7,7 @@ import { translating } from "@/lib/db/constraints";
 import { tasks } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
-import { afterCursor, cursorValues, orderBy, pageColumns, pageOf, type PageRow, type Sort, type SortKey } from "@/lib/resource/keyset";
+import { afterCursor, cursorValues, orderBy, pageColumns, pageOf, pageRows, type PageRow, type Sort, type SortKey } from "@/lib/resource/keyset";
 import { found, insertOwned, isoTime, named, notWritten, ownedItem, ownedRow, readRows, writtenNow, writtenRows } from "@/lib/resource/owned";
 import { idSchema, timestampSchema } from "@/lib/resource/schemas";
 import { PRIORITIES, type TaskCreate, type TaskListQuery, type TaskPatch } from "@/lib/tasks/schema";
@@ -127,11 +127,10 @@ const shapeOf = (query: TaskListQuery) =>
 export async function listTasks(caller: Caller, query: TaskListQuery): Promise<string> {
   const list: OwnedStatement = {
     key: `tasks.list:${shapeOf(query)}`,
-    build: (owner, qb) => readRows(listTasksQuery(qb, owner, query)),
-    ordered: true,
+    build: (owner, qb) => pageRows(SORTS[query.sort], listTasksQuery(qb, owner, query)),
   };
-  const rows = await caller.rows<PageRow>(list, listTasksValues(query));
-  return pageOf(rows, query.limit, SORTS[query.sort], query, scopeOf(query));
+  const rows = await caller.rows<PageRow>(list, { ...listTasksValues(query), size: query.limit });
+  return pageOf(rows, SORTS[query.sort], query, scopeOf(query));
 }
 
 const getStatement: OwnedStatement = {
