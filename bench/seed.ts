@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { signUp as signUpAccount, uniqueEmail } from "../tools/accounts";
+import { createApiKey, signUp as signUpAccount, uniqueEmail } from "../tools/accounts";
 
 // The bench's data: users signed up through the product's own API (real Better Auth users,
 // accounts and sessions, so real bearer tokens), one read-write API key each created through the
@@ -27,20 +27,6 @@ export interface Seed {
 export async function signUp(baseUrl: string, email: string): Promise<{ id: string; token: string }> {
   const { id, token } = await signUpAccount(baseUrl, { name: "Bench User", email });
   return { id, token };
-}
-
-/** A read-write API key for the session's user, created as a client would (bearer session token). */
-export async function createApiKey(baseUrl: string, token: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/auth/api-key/create`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ name: "bench", scope: "read-write" }),
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`POST /api/auth/api-key/create failed during seeding: ${response.status} ${text}`);
-  const key = (JSON.parse(text) as { key?: unknown }).key;
-  if (typeof key !== "string" || !key) throw new Error(`POST /api/auth/api-key/create returned no key: ${text}`);
-  return key;
 }
 
 async function createTaskOverApi(baseUrl: string, token: string, title: string): Promise<number> {
@@ -80,7 +66,7 @@ export async function seedSmall(
   for (let i = 0; i < userCount; i++) {
     const email = uniqueEmail("bench");
     const account = await signUp(baseUrl, email);
-    signedUp.push({ ...account, email, apiKey: await createApiKey(baseUrl, account.token) });
+    signedUp.push({ ...account, email, apiKey: await createApiKey(baseUrl, account.token, { name: "bench" }) });
   }
   await insertTasks(
     admin,

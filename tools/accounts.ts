@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 // POST /api/auth/sign-up/email, over whatever carries the request: Node's fetch against a real
 // server (the default), the in-process route handlers (the integration suite's `api`), or a
 // browser context's request API (the e2e fixtures, so that the session cookie lands in the
-// browser).
+// browser). And an API key for an account, through POST /api/auth/api-key/create.
 //
 // The request carries neither a cookie nor an Origin: the server accepts that from any client.
 
@@ -98,4 +98,41 @@ export async function signUp(
   const cookie = response.headers.getSetCookie().find((value) => SESSION_COOKIE.test(value))?.split(";")[0];
   if (!cookie) return fail("no session cookie in Set-Cookie");
   return { id, ...account, token, signed, cookie };
+}
+
+export const API_KEY_CREATE_PATH = "/api/auth/api-key/create";
+
+export interface ApiKeyOptions {
+  /** Defaults to Node's global fetch. */
+  fetch?: FetchLike;
+  name?: string;
+  /** Defaults to read-write, which tests and benches need (the API's own default is read). */
+  scope?: "read" | "read-write";
+}
+
+/**
+ * Creates an API key for the user of session `token` at `baseUrl`, as a client does: POST
+ * /api/auth/api-key/create with the bearer session token. Returns the key (`tk_…`); throws with
+ * the status and body unless the answer is 200 with a key.
+ */
+export async function createApiKey(
+  baseUrl: string,
+  token: string,
+  { fetch: send = fetch, name = "test key", scope = "read-write" }: ApiKeyOptions = {},
+): Promise<string> {
+  const response = await send(new URL(API_KEY_CREATE_PATH, baseUrl).href, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name, scope }),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`POST ${API_KEY_CREATE_PATH} failed: ${response.status} ${text}`);
+  let key: unknown;
+  try {
+    key = (JSON.parse(text) as { key?: unknown }).key;
+  } catch {
+    // not JSON: reported below
+  }
+  if (typeof key !== "string" || !key.startsWith("tk_")) throw new Error(`POST ${API_KEY_CREATE_PATH} returned no key: ${response.status} ${text}`);
+  return key;
 }
