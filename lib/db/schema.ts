@@ -191,7 +191,8 @@ export const syncCounters = pgTable("sync_counters", {
 });
 
 // A deleted task, as the change feed reports it; written by the delete trigger and pruned by
-// it (a few rows per delete) once older than the retention of lib/tasks/sync.ts.
+// it (up to two rows per tombstone it writes, at most 1,000 per deleting statement) once older
+// than the retention of lib/tasks/schema.ts (TOMBSTONE_RETENTION_DAYS).
 export const taskTombstones = pgTable(
   "task_tombstones",
   {
