@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { credentialsOf, type Credentials } from "@/lib/auth/session";
-import { db, type Database } from "@/lib/db";
+import { db, openedDb, type Database } from "@/lib/db";
 import { apikeys, sessions, users } from "@/lib/db/schema";
 import { run, statement } from "@/lib/db/statement";
 import { env } from "@/lib/env";
@@ -107,7 +107,7 @@ export class Caller {
 
   /** The rows of a statement of the caller's data, with the credentials checked in the same statement if not yet. */
   async rows<Row extends OwnedRow>(data: OwnedStatement, values: Record<string, unknown>): Promise<Row[]> {
-    const database = this.database ?? (await db());
+    const database = this.database ?? openedDb() ?? (await db());
     if (this.userId !== undefined) {
       const query = statement(`by-id:${data.key}`, () => byId(data, database));
       return run<Row>(database, query, { ...values, owner: this.userId });

@@ -1,5 +1,5 @@
 import { env } from "@/lib/env";
-import { openDatabase, type DatabaseHandle } from "@/lib/db/drivers";
+import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/drivers";
 
 export type { Database, DatabaseHandle, DriverName } from "@/lib/db/drivers";
 
@@ -19,13 +19,19 @@ export function databaseHandle(): Promise<DatabaseHandle> {
   return globalForDb.taskApiDatabase;
 }
 
+const opened = globalThis as typeof globalThis & { taskApiOpenDatabase?: Database };
+
 /** The drizzle client of this process's database, for queries. */
-export async function db() {
-  return (await databaseHandle()).db;
+export async function db(): Promise<Database> {
+  return (opened.taskApiOpenDatabase ??= (await databaseHandle()).db);
 }
+
+/** The database once db() has opened it, without waiting: the hot paths skip a promise. */
+export const openedDb = (): Database | undefined => opened.taskApiOpenDatabase;
 
 export async function closeDatabase() {
   const pending = globalForDb.taskApiDatabase;
   globalForDb.taskApiDatabase = undefined;
+  opened.taskApiOpenDatabase = undefined;
   if (pending) await (await pending).close();
 }

@@ -42,9 +42,9 @@ type Prepared = { execute(values: Record<string, unknown>): Promise<unknown> };
 const prepared = new WeakMap<object, Map<string, Prepared>>();
 
 /** Runs a statement with its placeholders' values; the rows as the driver returns them. */
-export async function run<Row>(database: Database, { name, text, params }: Statement, values: Record<string, unknown>): Promise<Row[]> {
+export function run<Row>(database: Database, { name, text, params }: Statement, values: Record<string, unknown>): Promise<Row[]> {
   const runner = statementRunnerOf(database);
-  if (runner) return (await runner(name, text, fillPlaceholders(params, values))).rows as Row[];
+  if (runner) return runner(name, text, fillPlaceholders(params, values)).then((result) => result.rows as Row[]);
   // A transaction: through its drizzle session, which holds the transaction's connection.
   const session = database._.session;
   let statements = prepared.get(session);

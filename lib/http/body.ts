@@ -15,6 +15,9 @@ export const DRAIN_MAX_MS = 2000;
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
 
+// Stateless between calls (no `stream` option), so one instance serves every request.
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 const INCOMPLETE_BODY = "Request body ended before it was complete";
 
 /**
@@ -147,7 +150,7 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   const bytes = await readLimited(request);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     throw new ApiError("INVALID_JSON", "Request body is not valid UTF-8");
   }
