@@ -85,8 +85,10 @@ export class Caller {
     private readonly credentials: Credentials | null,
     /** Whether the request is a write: counted against the user's limit, refused to read-only keys. */
     readonly write: boolean,
-    private readonly database?: Database,
   ) {}
+
+  /** Where this caller's statements run: a transaction while one is open (transaction()), else the database. */
+  private database?: Database;
 
   /** The caller of a request, not yet checked. */
   static of(request: Request, write: boolean): Caller {
@@ -98,11 +100,16 @@ export class Caller {
     return this.credentials?.kind === "session" ? this.credentials.via : this.credentials?.kind;
   }
 
-  /** The same caller, already checked, in a transaction. */
-  within(transaction: Database): Caller {
-    const caller = new Caller(this.request, this.credentials, this.write, transaction);
-    Object.assign(caller, { userId: this.userId, writeLimit: this.writeLimit, judged: this.judged });
-    return caller;
+  /** Runs `work` in a transaction, which this caller's statements use until it ends. */
+  async transaction<T>(work: (transaction: Database) => Promise<T>): Promise<T> {
+    return (await db()).transaction(async (transaction) => {
+      this.database = transaction;
+      try {
+        return await work(transaction);
+      } finally {
+        this.database = undefined;
+      }
+    });
   }
 
   /** The rows of a statement of the caller's data, with the credentials checked in the same statement if not yet. */

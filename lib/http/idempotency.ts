@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
 import { and, eq, gt, sql } from "drizzle-orm";
-import type { Caller } from "@/lib/auth/caller";
-import { db } from "@/lib/db";
-import { rowsOf } from "@/lib/db/rows";
+import type { Caller, OwnedRow, OwnedStatement } from "@/lib/auth/caller";
 import { idempotencyKeys } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 
@@ -50,22 +48,27 @@ function replay(stored: { status: number; body: string; headers: Record<string, 
   return new Response(stored.body, { status: stored.status, headers: { ...stored.headers, "Idempotent-Replayed": "true" } });
 }
 
+// The lock, taken by the statement that checks the caller (and counts the write), so that it
+// costs no round trip of its own. That statement's count holds the user's write counter until
+// the transaction ends: a concurrent request with the same key waits there, then finds the
+// record and replays it; 409 remains for a lock held without the counter.
+const lockStatement: OwnedStatement = {
+  key: "idempotency.lock",
+  build: (owner) => sql`d as (select '' as item, pg_try_advisory_xact_lock(hashtextextended(${owner} || ' ' || ${sql.placeholder("key")}::text, 0)) as held)`,
+};
+
 /**
- * Runs a create under an Idempotency-Key, once the caller is checked (and the write counted), in
- * one transaction with the record of its answer:
- * no crash leaves a created item without its record or the reverse. A transaction-scoped
- * advisory lock on (user, key) tells a concurrent duplicate (409) without waiting for it; the
- * record is read in a statement of its own, after the lock is held, so that it sees a first
- * request that committed while this one waited for the lock.
+ * Runs a create under an Idempotency-Key, in one transaction with the record of its answer: no
+ * crash leaves a created item without its record or the reverse. A transaction-scoped advisory
+ * lock on (user, key) is taken first; the record is read in a statement of its own, after the
+ * lock is held, so that it sees a first request that committed while this one waited.
  */
-export async function idempotently(caller: Caller, claim: Claim, create: (caller: Caller) => Promise<Response>): Promise<Response> {
+export function idempotently(caller: Caller, claim: Claim, create: (caller: Caller) => Promise<Response>): Promise<Response> {
   const { key, fingerprint } = claim;
-  const userId = await caller.id();
-  return (await db()).transaction(async (transaction) => {
-    const [lock] = await rowsOf<{ held: boolean }>(
-      transaction.execute(sql`select pg_try_advisory_xact_lock(hashtextextended(${userId} || ' ' || ${key}, 0)) as held`),
-    );
+  return caller.transaction(async (transaction) => {
+    const [lock] = await caller.rows<OwnedRow & { held: boolean }>(lockStatement, { key });
     if (!lock?.held) throw new ApiError("IDEMPOTENCY_KEY_IN_USE", undefined, { headers: { "Retry-After": RETRY_AFTER_SECONDS } });
+    const userId = caller.userId!;
 
     const [stored] = await transaction
       .select()
@@ -76,7 +79,7 @@ export async function idempotently(caller: Caller, claim: Claim, create: (caller
       return replay(stored);
     }
 
-    const response = await create(caller.within(transaction));
+    const response = await create(caller);
     if (!response.ok) return response;
     const body = await response.text();
     const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
