@@ -122,8 +122,7 @@ export async function startNext(root: string, options: NextOptions): Promise<Ser
     WEB_CONCURRENCY: String(options.processes),
     ...profiler,
   };
-  // npm start is `tsx scripts/start.ts`; node with tsx's loader is the same minus tsx's own
-  // wrapper process, and runs on the Node that --node names.
+  // npm start is `exec node --import tsx scripts/start.ts`: the same, on the Node that --node names.
   const { child, output } = spawnLogged(options.name, nodeBinary, ["--import", "tsx", path.join(root, "scripts", "start.ts"), "-p", String(port), "-H", "127.0.0.1"], env);
   const stop = stopper(child);
   const url = `http://127.0.0.1:${port}`;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -25,6 +26,16 @@ export async function freePort(): Promise<number> {
 const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);
 
 /**
+ * package.json's `start` script, run as npm runs it (`sh -c`, with node_modules/.bin on the PATH
+ * and the extra arguments appended), minus npm's own process. Its `exec` makes the spawned pid
+ * the server's primary process itself: what a supervisor holds and signals.
+ */
+function npmStartCommand(): [string, string[]] {
+  const { scripts } = JSON.parse(readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { scripts: Record<string, string> };
+  return ["sh", ["-c", `${scripts.start} "$@"`, "npm-start"]];
+}
+
+/**
  * `next start`, or with `npmStart` the server as `npm start` runs it (scripts/start.ts: one
  * process per core, or WEB_CONCURRENCY of them, on one port).
  */
@@ -33,9 +44,16 @@ export async function startNextServer(
   { waitFor = "/api/health", port: fixedPort, npmStart = false }: { waitFor?: string; port?: number; npmStart?: boolean } = {},
 ): Promise<NextServer> {
   const port = fixedPort ?? (await freePort());
-  const [command, args] = npmStart ? [bin("tsx"), ["scripts/start.ts"]] : [bin("next"), ["start"]];
+  const [command, args] = npmStart ? npmStartCommand() : [bin("next"), ["start"]];
   const child = spawn(command, [...args, "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", BETTER_AUTH_SECRET: "test-secret-of-at-least-thirty-two-characters", ...env },
+    env: {
+      ...process.env,
+      ...(npmStart && { PATH: [path.dirname(bin("next")), process.env.PATH].filter(Boolean).join(path.delimiter) }),
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      BETTER_AUTH_SECRET: "test-secret-of-at-least-thirty-two-characters",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     // A process group of its own, so that SIGKILL reaches npm start's server processes too.
     detached: npmStart,

@@ -55,12 +55,12 @@ async function startServers(env: Record<string, string> = {}) {
   // Sign-ups from one address, across tests and reruns: more than the sign-up limit allows.
   const server = await startNextServer({ DATABASE_URL: databaseUrl, WEB_CONCURRENCY: "2", AUTH_RATE_LIMIT_ENABLED: "false", ...env }, { npmStart: true });
   running.push(server);
-  // tsx runs the script in a child of its own (beside its esbuild service); the script's
-  // children are the server processes, which Next names next-server.
-  const [primary] = childrenOf(server.process.pid!, "scripts/start.ts");
-  const workers = childrenOf(primary!, "next-server");
+  // `npm start` execs node with tsx's loader in-process: the spawned pid is the primary. Its
+  // children are the server processes, which Next names next-server, beside tsx's esbuild service.
+  const primary = server.process.pid!;
+  const workers = childrenOf(primary, "next-server");
   expect(workers).toHaveLength(2);
-  return { server, primary: primary!, workers };
+  return { server, primary, workers };
 }
 
 /** A PATCH held in flight, waiting for a row lock that another session holds until release(). */
@@ -105,6 +105,14 @@ describe("npm start", () => {
     expect(await answer.json()).toMatchObject({ id, completed: true });
     await waitUntil("every server process exited", () => workers.every((pid) => !alive(pid)));
     expect(server.output().match(/shutdown: database closed/g)).toHaveLength(2);
+  });
+
+  it("when the process npm start runs (the pid a supervisor holds) is SIGKILLed, frees the port and every server process exits", async () => {
+    const { server, workers } = await startServers();
+    // No wrapper in between: this is the primary itself, which holds the listening socket.
+    process.kill(server.process.pid!, "SIGKILL");
+    await waitUntil("the port is free", () => portFree(Number(new URL(server.url).port)), 5_000);
+    await waitUntil("every server process exited", () => workers.every((pid) => !alive(pid)), 5_000);
   });
 
   it("SIGKILLs a server process that does not exit within the grace period after SIGTERM, and exits 1", async () => {
