@@ -84,7 +84,7 @@ export class Caller {
     private readonly request: Request,
     private readonly credentials: Credentials | null,
     /** Whether the request is a write: counted against the user's limit, refused to read-only keys. */
-    readonly write: boolean,
+    private readonly write: boolean,
   ) {}
 
   /** Where this caller's statements run: a transaction while one is open (transaction()), else the database. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { fillPlaceholders, type SQL } from "drizzle-orm";
+import { fillPlaceholders, sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Database } from "@/lib/db";
 import { statementRunnerOf } from "@/lib/db/drivers";
@@ -38,23 +38,19 @@ export function statement(key: string, build: () => SQL): Statement {
   return found;
 }
 
-type Prepared = { execute(values: Record<string, unknown>): Promise<unknown> };
-const prepared = new WeakMap<object, Map<string, Prepared>>();
+/**
+ * A placeholder for drizzle's operators and `.set()`, sent as it is: wrapped in SQL, drizzle
+ * does not apply the column's encoder to it (a timestamp's fails on null, a cleared due date).
+ */
+export const placeholder = (name: string) => sql`${sql.placeholder(name)}`;
 
 /** Runs a statement with its placeholders' values; the rows as the driver returns them. */
 export function run<Row>(database: Database, { name, text, params }: Statement, values: Record<string, unknown>): Promise<Row[]> {
   const runner = statementRunnerOf(database);
   if (runner) return runner(name, text, fillPlaceholders(params, values)).then((result) => result.rows as Row[]);
-  // A transaction: through its drizzle session, which holds the transaction's connection.
-  const session = database._.session;
-  let statements = prepared.get(session);
-  if (!statements) prepared.set(session, (statements = new Map()));
-  let query = statements.get(name);
-  if (!query) {
-    query = session.prepareQuery({ sql: text, params }, undefined, name, false) as Prepared;
-    statements.set(name, query);
-  }
-  return rowsOf<Row>(query.execute(values));
+  // A transaction: through its drizzle session, which holds the transaction's connection (a
+  // session of its own, so there is nothing to keep between transactions).
+  return rowsOf<Row>(database._.session.prepareQuery({ sql: text, params }, undefined, name, false).execute(values));
 }
 
 /** A query's text and parameters with its placeholders filled in, as a run sends them (for EXPLAIN). */

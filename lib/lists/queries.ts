@@ -4,6 +4,7 @@ import type { Caller, OwnedRow, OwnedStatement } from "@/lib/auth/caller";
 import type { Database } from "@/lib/db";
 import { changeNumberTaken } from "@/lib/db/change-numbers";
 import { translating } from "@/lib/db/constraints";
+import { placeholder } from "@/lib/db/statement";
 import { lists } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
@@ -68,7 +69,7 @@ export async function getList(caller: Caller, id: number): Promise<string> {
 
 const createStatement: OwnedStatement = {
   key: "lists.create",
-  build: (owner) => writtenRows(insertOwned(lists, owner, { name: sql`${sql.placeholder("name")}` }), lists, listItem),
+  build: (owner) => writtenRows(insertOwned(lists, owner, { name: placeholder("name") }), lists, listItem),
 };
 
 export async function createList(caller: Caller, input: ListCreate): Promise<{ item: string; id: number }> {
@@ -78,7 +79,7 @@ export async function createList(caller: Caller, input: ListCreate): Promise<{ i
 const updateStatement: OwnedStatement = {
   key: "lists.update",
   build: (owner, qb) =>
-    writtenRows(qb.update(lists).set({ name: sql`${sql.placeholder("name")}`, ...writtenNow(lists) }).where(ownedRow(lists, owner)).returning(), lists, listItem),
+    writtenRows(qb.update(lists).set({ name: placeholder("name"), ...writtenNow(lists) }).where(ownedRow(lists, owner)).returning(), lists, listItem),
 };
 
 export async function updateList(caller: Caller, id: number, patch: ListPatch): Promise<string> {

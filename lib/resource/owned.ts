@@ -27,12 +27,15 @@ export const isoTime = (value: SQLWrapper) => sql`to_char(${value} at time zone 
  */
 export function ownedItem(table: OwnedTable, fields: Record<string, SQLWrapper>): SQL {
   const all = { id: table.id, user_id: table.userId, ...fields, created_at: isoTime(table.createdAt), updated_at: isoTime(table.updatedAt) };
-  const columns = sql.join(
-    Object.entries(all).map(([name, value]) => sql`${value} as ${sql.identifier(name)}`),
+  return sql`(select row_to_json(item)::text from (select ${selectList(all)}) as item)`;
+}
+
+/** `expression as "name", …` for a select list. */
+const selectList = (columns: Record<string, SQLWrapper>) =>
+  sql.join(
+    Object.entries(columns).map(([name, value]) => sql`${value} as ${sql.identifier(name)}`),
     sql`, `,
   );
-  return sql`(select row_to_json(item)::text from (select ${columns}) as item)`;
-}
 
 /** Columns for a drizzle select: expressions get their key as their name, as a statement's rows need. */
 export const named = <Columns extends Record<string, AnyColumn | SQLWrapper>>(columns: Columns) =>
@@ -48,10 +51,7 @@ export const readRows = (query: SQLWrapper) => sql`d as (${query.getSQL()})`;
  * the table's own name so that the same column expressions (its item) apply to them.
  */
 export const writtenRows = (write: SQLWrapper, table: PgTable, columns: Record<string, SQLWrapper>) =>
-  sql`written as (${write.getSQL()}), d as (select ${sql.join(
-    Object.entries(columns).map(([name, value]) => sql`${value} as ${sql.identifier(name)}`),
-    sql`, `,
-  )} from written as ${table})`;
+  sql`written as (${write.getSQL()}), d as (select ${selectList(columns)} from written as ${table})`;
 
 /**
  * An insert of one row for the owner, only when `owner` is not null (a write the caller may

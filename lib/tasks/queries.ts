@@ -4,6 +4,7 @@ import type { Caller, OwnedRow, OwnedStatement } from "@/lib/auth/caller";
 import type { Database } from "@/lib/db";
 import { changeNumberTaken } from "@/lib/db/change-numbers";
 import { translating } from "@/lib/db/constraints";
+import { placeholder } from "@/lib/db/statement";
 import { tasks } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 import { scopeOf } from "@/lib/resource/cursor";
@@ -78,8 +79,8 @@ function columnsOf(input: TaskPatch): Record<string, unknown> {
   };
 }
 
-/** Placeholders named after the given column keys (raw: the driver serializes each value). */
-const placeholders = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, sql`${sql.placeholder(key)}`]));
+/** Placeholders named after the given column keys. */
+const placeholders = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, placeholder(key)]));
 
 /** `%`, `_` and `\` match themselves in the title search. */
 const containing = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
@@ -104,7 +105,6 @@ export function listTasksValues(query: TaskListQuery): Record<string, unknown> {
  */
 export function listTasksQuery(qb: Database, owner: SQL | string, query: TaskListQuery) {
   const sort = SORTS[query.sort];
-  const placeholder = (name: string) => sql`${sql.placeholder(name)}`;
   const conditions: (SQL | undefined)[] = [eq(tasks.userId, owner)];
   if (query.completed !== undefined) conditions.push(eq(tasks.completed, placeholder("completed")));
   if (query.list_id !== undefined) conditions.push(query.list_id === "none" ? isNull(tasks.listId) : eq(tasks.listId, placeholder("listId")));
