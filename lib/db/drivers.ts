@@ -36,10 +36,20 @@ export interface DatabaseHandle {
 }
 
 /**
- * Runs a named prepared statement on an open database's own client: what lib/db/statement.ts
- * runs on the hot paths, without drizzle's per-query layers (spans, cache, row mapping).
+ * Runs a named prepared statement on an open database's own client, resolving to its rows: what
+ * lib/db/statement.ts runs on the hot paths, without drizzle's per-query layers (spans, cache,
+ * row mapping).
  */
-export type StatementRunner = (name: string, text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
+export type StatementRunner = (name: string, text: string, params: unknown[]) => Promise<unknown[]>;
+
+interface CallbackPool {
+  query(config: { name: string; text: string; values: unknown[] }, callback: (error: Error | undefined, result: { rows: unknown[] }) => void): void;
+}
+
+// Through the pool's callback API: one promise per statement, where its promise API makes three
+// (the pool's, the client's and ours), each one more turn through Next's async context hooks.
+const poolRunner = (pool: CallbackPool): StatementRunner => (name, text, values) =>
+  new Promise((resolve, reject) => pool.query({ name, text, values }, (error, result) => (error ? reject(error) : resolve(result.rows))));
 
 const runners = new WeakMap<Database, StatementRunner>();
 
@@ -73,7 +83,7 @@ export const drivers = {
       await logIdleClientErrors(pool);
       await attachToPlatform(pool);
       const db = drizzle({ client: pool, schema: await import("@/lib/db/schema") });
-      return withRunner({ db, driver: "pg", close: () => pool.end() }, (name, text, values) => pool.query({ name, text, values }));
+      return withRunner({ db, driver: "pg", close: () => pool.end() }, poolRunner(pool));
     },
     async migrate(target) {
       const { Client } = await import("pg");
@@ -95,7 +105,7 @@ export const drivers = {
       const pool = new Pool(poolOptions(env));
       await logIdleClientErrors(pool);
       const db = drizzle({ client: pool, schema: await import("@/lib/db/schema") });
-      return withRunner({ db, driver: "neon", close: () => pool.end() }, (name, text, values) => pool.query({ name, text, values }));
+      return withRunner({ db, driver: "neon", close: () => pool.end() }, poolRunner(pool));
     },
     async migrate(target) {
       await configureNeon(target.NEON_WS_PROXY);
@@ -171,8 +181,10 @@ async function logIdleClientErrors(pool: { on(event: "error", listener: (error: 
 }
 
 // On Vercel Fluid compute, lets the platform close idle pool connections before it suspends
-// an instance; it does nothing anywhere else.
+// an instance. Anywhere else it would do nothing but still run a listener (reading the
+// environment) on every query's release, so it is attached on Vercel only.
 async function attachToPlatform(pool: Parameters<typeof import("@vercel/functions").attachDatabasePool>[0]) {
+  if (!process.env.VERCEL) return;
   const { attachDatabasePool } = await import("@vercel/functions");
   attachDatabasePool(pool);
 }
@@ -254,7 +266,7 @@ async function openPglite(url: string): Promise<DatabaseHandle> {
         releaseLock();
       },
     };
-    return withRunner(handle, (_name, text, params) => opened.query(text, params));
+    return withRunner(handle, (_name, text, params) => opened.query(text, params).then((result) => result.rows));
   } catch (error) {
     await client?.close().catch(() => {});
     releaseLock();

@@ -47,7 +47,7 @@ export const placeholder = (name: string) => sql`${sql.placeholder(name)}`;
 /** Runs a statement with its placeholders' values; the rows as the driver returns them. */
 export function run<Row>(database: Database, { name, text, params }: Statement, values: Record<string, unknown>): Promise<Row[]> {
   const runner = statementRunnerOf(database);
-  if (runner) return runner(name, text, fillPlaceholders(params, values)).then((result) => result.rows as Row[]);
+  if (runner) return runner(name, text, fillPlaceholders(params, values)) as Promise<Row[]>;
   // A transaction: through its drizzle session, which holds the transaction's connection (a
   // session of its own, so there is nothing to keep between transactions).
   return rowsOf<Row>(database._.session.prepareQuery({ sql: text, params }, undefined, name, false).execute(values));

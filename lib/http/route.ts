@@ -27,16 +27,20 @@ function routeOf(pathname: string): string {
   return pathname.replace(/\/\d+(?=\/|$)/g, "/[id]");
 }
 
-function withHeaders(response: Response, extra: Headers): Response {
+/**
+ * The answer with the wrapper's headers. A response whose headers are immutable (one from fetch)
+ * is copied first; every other one gets them in place, without an intermediate Headers object.
+ */
+function decorated(request: Request, response: Response, requestId: string): Response {
   try {
-    for (const [name, value] of extra) response.headers.set(name, value);
-    return response;
+    response.headers.set("X-Request-Id", requestId);
   } catch {
-    // Some responses (e.g. from fetch) have immutable headers: copy them.
-    const headers = new Headers(response.headers);
-    for (const [name, value] of extra) headers.set(name, value);
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    response = new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    response.headers.set("X-Request-Id", requestId);
   }
+  if (isStopping()) response.headers.set("Connection", "close");
+  applyCors(request, response.headers);
+  return response;
 }
 
 /**
@@ -50,14 +54,10 @@ export function withErrors(handler: Inner, options: { route?: string } = {}): Ro
     const state: RequestState = { requestId: requestIdOf(request), url: new URL(request.url) };
     let response: Response;
     try {
-      response = await handler(request, context, state);
+      response = decorated(request, await handler(request, context, state), state.requestId);
     } catch (error) {
-      response = errorResponse(error, state.requestId);
+      response = decorated(request, errorResponse(error, state.requestId), state.requestId);
     }
-    const extra = new Headers({ "X-Request-Id": state.requestId });
-    if (isStopping()) extra.set("Connection", "close");
-    applyCors(request, extra);
-    response = withHeaders(response, extra);
     logInfo("request", {
       request_id: state.requestId,
       method: request.method,
