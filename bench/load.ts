@@ -37,6 +37,8 @@ interface EndpointInfo {
   credential?: Credential;
   /** The header this variant adds to the request of its route. */
   header?: MeasuredHeader;
+  /** For a floor: the task request whose shape it has (method, dynamic segment, body). */
+  floorOf?: string;
 }
 
 /**
@@ -203,8 +205,31 @@ async function openConnections(url: string, endpoint: Endpoint, count: number): 
 export const floorEndpoint: Endpoint = {
   name: "GET /api/bench/floor",
   task: false,
+  floorOf: "GET /api/tasks?limit=50",
   request: () => ({ method: "GET", path: "/api/bench/floor" }),
 };
+
+/**
+ * The floor's variants: through the app's route wrapper, and one per other task request with that
+ * request's shape (its method, a dynamic segment where it has one, its JSON body), still no auth
+ * and no database.
+ */
+export const floorVariants: Endpoint[] = [
+  { name: "GET /api/bench/floor?wrapped", task: false, request: () => ({ method: "GET", path: "/api/bench/floor?wrapped" }) },
+  { name: "GET /api/bench/floor/{id}", task: false, floorOf: "GET /api/tasks/{id}", request: (n) => ({ method: "GET", path: `/api/bench/floor/${n + 1}` }) },
+  {
+    name: "POST /api/bench/floor",
+    task: false,
+    floorOf: "POST /api/tasks",
+    request: (n) => ({ method: "POST", path: "/api/bench/floor", headers: JSON_BODY, body: createBody(n) }),
+  },
+  {
+    name: "PATCH /api/bench/floor/{id}",
+    task: false,
+    floorOf: "PATCH /api/tasks/{id}",
+    request: (n) => ({ method: "PATCH", path: `/api/bench/floor/${n + 1}`, headers: JSON_BODY, body: patchBody(n) }),
+  },
+];
 
 export interface LoadResult {
   /** Completed responses. */

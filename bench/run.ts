@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { provisionDatabase, type BenchDatabase } from "./database";
 import { checkLatency, formatLatency, measureLatency, type LatencyMeasurement } from "./latency";
-import { floorEndpoint, prepareLoad, runLoad, taskEndpoints, type Endpoint } from "./load";
+import { floorEndpoint, floorVariants, prepareLoad, runLoad, taskEndpoints, type Endpoint } from "./load";
 import { copyToPglite } from "./pglite";
 import { cpuBetween, loadAverage, quiesce, treeCpu, treeCpuMs } from "./proc";
 import { summarizeProfiles } from "./profile";
@@ -230,6 +230,7 @@ async function measure(
     route: endpoint.route ?? endpoint.name,
     credential: endpoint.credential ?? null,
     header: endpoint.header ?? null,
+    floorOf: endpoint.floorOf ?? null,
     connections,
     serverCpuMsPerReq: serverCpu.totalMs / sent,
     pgCpuMsPerReq: pg0 !== undefined && pg1 !== undefined ? perRequest(pg1 - pg0) : null,
@@ -411,8 +412,7 @@ async function runBench(db: BenchDatabase) {
       usesPg: true,
     };
     stop = track(running);
-    const wrapped: Endpoint = { ...floorEndpoint, name: "GET /api/bench/floor?wrapped", request: () => ({ method: "GET", path: "/api/bench/floor?wrapped" }) };
-    await measureTarget(db, seed, "floor", running, [floorEndpoint, wrapped], warmupS, measurements);
+    await measureTarget(db, seed, "floor", running, [floorEndpoint, ...floorVariants], warmupS, measurements);
     await stop();
   }
 
@@ -473,7 +473,7 @@ async function runBench(db: BenchDatabase) {
   console.log(
     "notes: the Next targets run as npm start runs them (scripts/start.ts, node:cluster, WEB_CONCURRENCY = processes), the baseline " +
       "in as many node:cluster processes; server CPU = every process of the server's tree summed (primary and workers, utime+stime, /proc); PG CPU = the cluster's processes; SQL/req from pg_stat_statements " +
-      "(bench database only); floor = a bare route handler in the same build (?wrapped: through the app's route wrapper); " +
+      "(bench database only); floor = a bare route handler in the same build (?wrapped: through the app's route wrapper); same-shape floor = the floor with a task request's method, dynamic segment and JSON body (read as the API reads it), still no auth and no database; " +
       "(API key) = the same requests with the users' read-write API keys as bearer instead of their session tokens; " +
       "AUTH_RATE_LIMIT_ENABLED=false and RATE_LIMIT_WRITES_MAX=1e9 for the Next targets.",
   );

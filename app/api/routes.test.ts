@@ -13,6 +13,7 @@ const UNDECLARED: Record<string, string> = {
   "/app/api/route.ts": "the JSON 404 for /api itself",
   "/app/api/[...path]/route.ts": "the JSON 404 for every unknown /api path",
   "/app/api/bench/floor/route.ts": "the benchmark's framework floor: 404 unless the bench started the server",
+  "/app/api/bench/floor/[id]/route.ts": "the benchmark's floor of a request to one item: 404 unless the bench started the server",
   "/app/api/auth/[...all]/route.ts": "Better Auth: serves the operations in lib/auth/operations.ts (checked below)",
 };
 
