@@ -205,17 +205,17 @@ async function openConnections(url: string, endpoint: Endpoint, count: number): 
 export const floorEndpoint: Endpoint = {
   name: "GET /api/bench/floor",
   task: false,
-  floorOf: "GET /api/tasks?limit=50",
   request: () => ({ method: "GET", path: "/api/bench/floor" }),
 };
 
 /**
- * The floor's variants: through the app's route wrapper, and one per other task request with that
- * request's shape (its method, a dynamic segment where it has one, its JSON body), still no auth
- * and no database.
+ * The floor's variants: through the app's route wrapper, and one per task request with that
+ * request's shape (its method, a dynamic segment where it has one, its JSON body, and for the list
+ * an answer of a page's size), still no auth and no database.
  */
 export const floorVariants: Endpoint[] = [
   { name: "GET /api/bench/floor?wrapped", task: false, request: () => ({ method: "GET", path: "/api/bench/floor?wrapped" }) },
+  { name: "GET /api/bench/floor?items=50", task: false, floorOf: "GET /api/tasks?limit=50", request: () => ({ method: "GET", path: "/api/bench/floor?items=50" }) },
   { name: "GET /api/bench/floor/{id}", task: false, floorOf: "GET /api/tasks/{id}", request: (n) => ({ method: "GET", path: `/api/bench/floor/${n + 1}` }) },
   {
     name: "POST /api/bench/floor",

@@ -473,7 +473,7 @@ async function runBench(db: BenchDatabase) {
   console.log(
     "notes: the Next targets run as npm start runs them (scripts/start.ts, node:cluster, WEB_CONCURRENCY = processes), the baseline " +
       "in as many node:cluster processes; server CPU = every process of the server's tree summed (primary and workers, utime+stime, /proc); PG CPU = the cluster's processes; SQL/req from pg_stat_statements " +
-      "(bench database only); floor = a bare route handler in the same build (?wrapped: through the app's route wrapper); same-shape floor = the floor with a task request's method, dynamic segment and JSON body (read as the API reads it), still no auth and no database; " +
+      "(bench database only); floor = a bare route handler in the same build (?wrapped: through the app's route wrapper); same-shape floor = the floor with a task request's method, dynamic segment and JSON body (read as the API reads it), and for the list a page-sized answer, still no auth and no database; " +
       "(API key) = the same requests with the users' read-write API keys as bearer instead of their session tokens; " +
       "AUTH_RATE_LIMIT_ENABLED=false and RATE_LIMIT_WRITES_MAX=1e9 for the Next targets.",
   );

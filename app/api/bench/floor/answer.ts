@@ -1,13 +1,43 @@
 import { errorResponse } from "@/lib/errors";
 import { readJsonObject } from "@/lib/http/body";
 
+const pages = new Map<number, string>();
+
+// A constant page of `size` items shaped like the bench's tasks (the same fields, lengths and
+// cursor), made once: what a list answer weighs, without anything that makes one.
+function page(size: number): string {
+  let text = pages.get(size);
+  if (text === undefined) {
+    const items = Array.from({ length: size }, (_, i) => ({
+      id: 1_000_000 + i,
+      user_id: "floorFloorFloorFloorFloorFloor00",
+      title: `Seed task ${i}`,
+      description: `Seeded in bulk by the bench (${i})`,
+      completed: i % 3 === 0,
+      list_id: null,
+      due_at: null,
+      priority: "none",
+      created_at: "2026-01-01T00:00:00.000Z",
+      updated_at: "2026-01-01T00:00:00.000Z",
+    }));
+    text = JSON.stringify({ items, next_cursor: "f".repeat(120) });
+    pages.set(size, text);
+  }
+  return text;
+}
+
 /**
- * The floors' answer: a small JSON body, after reading the request's JSON body as the API reads
- * it (lib/http/body.ts) when the method sends one. No auth, no database, no route wrapper.
+ * The floors' answer: a small JSON body, or with `?items=N` (1–100) a page of N task-shaped items,
+ * after reading the request's JSON body as the API reads it (lib/http/body.ts) when the method
+ * sends one. No auth, no database, no route wrapper.
  */
 export async function floorAnswer(request: Request): Promise<Response> {
   try {
     if (request.method === "POST" || request.method === "PATCH") await readJsonObject(request);
+    const items = Number(new URL(request.url).searchParams.get("items"));
+    if (Number.isInteger(items) && items >= 1 && items <= 100) {
+      return new Response(page(items), { headers: { "content-type": "application/json" } });
+    }
     return Response.json({ status: "ok" });
   } catch (error) {
     return errorResponse(error);
