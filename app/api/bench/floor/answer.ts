@@ -1,5 +1,11 @@
-import { errorResponse } from "@/lib/errors";
+import { ApiError, errorResponse } from "@/lib/errors";
 import { readJsonObject } from "@/lib/http/body";
+import { withErrors } from "@/lib/http/route";
+
+/** What the floors answer unless the bench started the server with BENCH_FLOOR=1: an unknown route's 404. */
+export const notFound = withErrors(() => {
+  throw new ApiError("NOT_FOUND", "No such API route");
+});
 
 const pages = new Map<number, string>();
 
@@ -34,7 +40,8 @@ function page(size: number): string {
 export async function floorAnswer(request: Request): Promise<Response> {
   try {
     if (request.method === "POST" || request.method === "PATCH") await readJsonObject(request);
-    const items = Number(new URL(request.url).searchParams.get("items"));
+    // Parsed only when asked for, so that the plain floor does no more than before.
+    const items = request.url.includes("items=") ? Number(new URL(request.url).searchParams.get("items")) : 0;
     if (Number.isInteger(items) && items >= 1 && items <= 100) {
       return new Response(page(items), { headers: { "content-type": "application/json" } });
     }

@@ -1,14 +1,9 @@
-import { ApiError } from "@/lib/errors";
-import { withErrors, type RouteHandler } from "@/lib/http/route";
-import { floorAnswer } from "../answer";
+import type { RouteHandler } from "@/lib/http/route";
+import { floorAnswer, notFound } from "../answer";
 
 // The framework floor of a request to one item (`GET` or `PATCH /api/tasks/{id}`): a dynamic
 // segment, and for PATCH a JSON body; still no auth and no database. Unless the bench started
 // this server with BENCH_FLOOR=1, it answers exactly like an unknown route.
-const notFound = withErrors(() => {
-  throw new ApiError("NOT_FOUND", "No such API route");
-});
-
 const item: RouteHandler = async (request, context) => {
   if (process.env.BENCH_FLOOR !== "1" || (request.method !== "GET" && request.method !== "PATCH")) return notFound(request, context);
   await context.params;
