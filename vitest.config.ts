@@ -63,7 +63,6 @@ export default defineConfig({
           globalSetup: testDatabaseUrl ? ["test/global-setup-postgres.ts"] : [],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
         },
       },
     ],
