@@ -59,8 +59,34 @@ function checked(kind: Credentials["kind"], write: boolean, data: OwnedStatement
     from (values (0)) as one (x) left join p on true${data ? sql` left join d on true` : sql``}${data?.ordered ? sql` order by d.n` : sql``}`;
 }
 
-const byId = (data: OwnedStatement, qb: Database) =>
-  sql`with ${data.build(sql`${sql.placeholder("owner")}::text`, qb)} select d.* from d${data.ordered ? sql` order by d.n` : sql``}`;
+const knownOwner = sql`${sql.placeholder("owner")}::text`;
+
+function byId(data: OwnedStatement, qb: Database, precondition: Precondition | undefined): SQL {
+  const order = data.ordered ? sql` order by d.n` : sql``;
+  if (!precondition) return sql`with ${data.build(knownOwner, qb)} select d.* from d${order}`;
+  // The owner is null, so the statement reads and writes nothing, when a blocker exists.
+  return sql`with b as (select (${precondition.blocker(knownOwner)}) as blocker), ${data.build(sql`(select ${knownOwner} from b where b.blocker is null)`, qb)}
+    select d.*, b.blocker from b left join d on true${order}`;
+}
+
+/**
+ * A condition on the statements of a caller (Caller.provided): they run their reads and writes
+ * only when `blocker(owner)`, a scalar subquery, finds nothing, in their own snapshot. What it
+ * finds instead (text) ends the request with Precluded.
+ */
+export interface Precondition {
+  /** Names its shape, with the statement's own key. */
+  key: string;
+  blocker: (owner: SQL) => SQL;
+  values: Record<string, unknown>;
+}
+
+/** A statement under a Precondition found its blocker, and so read and wrote nothing. */
+export class Precluded extends Error {
+  constructor(readonly blocker: string) {
+    super("precluded by the caller's precondition");
+  }
+}
 
 interface Verdict {
   caller: string | null;
@@ -70,6 +96,10 @@ interface Verdict {
 
 export interface OwnedRow {
   item: string | null;
+}
+
+interface ByIdRow extends OwnedRow {
+  blocker: string | null;
 }
 
 export class Caller {
@@ -89,6 +119,9 @@ export class Caller {
 
   /** Where this caller's statements run: a transaction while one is open (transaction()), else the database. */
   private database?: Database;
+
+  /** Set while provided() runs. */
+  private precondition?: Precondition;
 
   /** The caller of a request, not yet checked. */
   static of(request: Request, write: boolean): Caller {
@@ -112,12 +145,31 @@ export class Caller {
     });
   }
 
+  /**
+   * Runs `work` with the precondition on every statement of this caller's data: each one reads
+   * and writes nothing, and throws Precluded, when the precondition's blocker exists. For a
+   * caller whose credentials were already checked.
+   */
+  async provided<T>(precondition: Precondition, work: () => Promise<T>): Promise<T> {
+    if (this.userId === undefined) throw new Error("Caller.provided: the credentials must be checked first");
+    this.precondition = precondition;
+    try {
+      return await work();
+    } finally {
+      this.precondition = undefined;
+    }
+  }
+
   /** The rows of a statement of the caller's data, with the credentials checked in the same statement if not yet. */
   async rows<Row extends OwnedRow>(data: OwnedStatement, values: Record<string, unknown>): Promise<Row[]> {
     const database = this.database ?? openedDb() ?? (await db());
     if (this.userId !== undefined) {
-      const query = statement(`by-id:${data.key}`, () => byId(data, database));
-      return run<Row>(database, query, { ...values, owner: this.userId });
+      const precondition = this.precondition;
+      const query = statement(`by-id:${precondition?.key ?? "-"}:${data.key}`, () => byId(data, database, precondition));
+      const rows = await run<Row & ByIdRow>(database, query, { ...values, ...precondition?.values, owner: this.userId });
+      const blocker = rows[0]?.blocker;
+      if (blocker != null) throw new Precluded(blocker);
+      return precondition ? rows.filter((row) => row.item !== null) : rows;
     }
     const rows = await this.check(database, data, values);
     return (rows as unknown as Row[]).filter((row) => row.item !== null);

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { and, eq, gt, sql } from "drizzle-orm";
-import type { Caller, OwnedRow, OwnedStatement } from "@/lib/auth/caller";
+import { sql } from "drizzle-orm";
+import { Precluded, type Caller, type OwnedRow, type OwnedStatement, type Precondition } from "@/lib/auth/caller";
 import { idempotencyKeys } from "@/lib/db/schema";
+import { run, statement } from "@/lib/db/statement";
 import { ApiError } from "@/lib/errors";
 
 // Idempotency-Key on creates (draft-ietf-httpapi-idempotency-key-header, with Stripe's
@@ -44,7 +45,15 @@ export interface Claim {
   fingerprint: string;
 }
 
-function replay(stored: { status: number; body: string; headers: Record<string, string> }): Response {
+/** A record of a first answer, as the create's statement returns it. */
+interface StoredAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+  fingerprint: string;
+}
+
+function replay(stored: StoredAnswer): Response {
   return new Response(stored.body, { status: stored.status, headers: { ...stored.headers, "Idempotent-Replayed": "true" } });
 }
 
@@ -57,46 +66,66 @@ const lockStatement: OwnedStatement = {
   build: (owner) => sql`d as (select '' as item, pg_try_advisory_xact_lock(hashtextextended(${owner} || ' ' || ${sql.placeholder("key")}::text, 0)) as held)`,
 };
 
+// The key's live record, as JSON text, for the create's statement (Caller.provided): it creates
+// nothing when there is one, and the record comes back in the same round trip.
+const recorded = (key: string): Precondition => ({
+  key: "idempotency.recorded",
+  blocker: (owner) => sql`select row_to_json(k)::text from (
+      select status, body, headers, fingerprint from ${idempotencyKeys}
+      where user_id = ${owner} and key = ${sql.placeholder("key")} and expires_at > now()) as k`,
+  values: { key },
+});
+
+// The record of a first answer. Also prunes two expired records (never this key's): bounded work
+// per create, which keeps the table at about a day of keys without a scheduled job.
+const recordStatement = () => {
+  const [userId, key] = [sql.placeholder("userId"), sql.placeholder("key")];
+  return sql`
+    with pruned as (
+      delete from ${idempotencyKeys} where (user_id, key) in (
+        select user_id, key from ${idempotencyKeys}
+        where expires_at < now() and not (user_id = ${userId} and key = ${key})
+        order by expires_at limit 2 for update skip locked))
+    insert into ${idempotencyKeys} (user_id, key, fingerprint, status, body, headers, expires_at)
+    values (${userId}, ${key}, ${sql.placeholder("fingerprint")}, ${sql.placeholder("status")}, ${sql.placeholder("body")},
+            ${sql.placeholder("headers")}::jsonb, now() + make_interval(hours => ${REPLAY_HOURS}))
+    on conflict (user_id, key) do update set
+      fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body,
+      headers = excluded.headers, created_at = now(), expires_at = excluded.expires_at`;
+};
+
 /**
  * Runs a create under an Idempotency-Key, in one transaction with the record of its answer: no
  * crash leaves a created item without its record or the reverse. A transaction-scoped advisory
- * lock on (user, key) is taken first; the record is read in a statement of its own, after the
- * lock is held, so that it sees a first request that committed while this one waited.
+ * lock on (user, key) is taken first; the record is looked for by the create's own statement,
+ * after the lock is held, so that it sees a first request that committed while this one waited.
  */
 export function idempotently(caller: Caller, claim: Claim, create: (caller: Caller) => Promise<Response>): Promise<Response> {
   const { key, fingerprint } = claim;
   return caller.transaction(async (transaction) => {
     const [lock] = await caller.rows<OwnedRow & { held: boolean }>(lockStatement, { key });
     if (!lock?.held) throw new ApiError("IDEMPOTENCY_KEY_IN_USE", undefined, { headers: { "Retry-After": RETRY_AFTER_SECONDS } });
-    const userId = caller.userId!;
 
-    const [stored] = await transaction
-      .select()
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key), gt(idempotencyKeys.expiresAt, sql`now()`)));
-    if (stored) {
+    let response: Response;
+    try {
+      response = await caller.provided(recorded(key), () => create(caller));
+    } catch (error) {
+      if (!(error instanceof Precluded)) throw error;
+      const stored = JSON.parse(error.blocker) as StoredAnswer;
       if (stored.fingerprint !== fingerprint) throw new ApiError("IDEMPOTENCY_KEY_REUSED");
       return replay(stored);
     }
-
-    const response = await create(caller);
     if (!response.ok) return response;
     const body = await response.text();
     const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
-    // Also prunes two expired records (never this key's): bounded work per create, which keeps
-    // the table at about a day of keys without a scheduled job.
-    await transaction.execute(sql`
-      with pruned as (
-        delete from ${idempotencyKeys} where (user_id, key) in (
-          select user_id, key from ${idempotencyKeys}
-          where expires_at < now() and not (user_id = ${userId} and key = ${key})
-          order by expires_at limit 2 for update skip locked))
-      insert into ${idempotencyKeys} (user_id, key, fingerprint, status, body, headers, expires_at)
-      values (${userId}, ${key}, ${fingerprint}, ${response.status}, ${body}, ${JSON.stringify(headers)}::jsonb,
-              now() + make_interval(hours => ${REPLAY_HOURS}))
-      on conflict (user_id, key) do update set
-        fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body,
-        headers = excluded.headers, created_at = now(), expires_at = excluded.expires_at`);
+    await run(transaction, statement("idempotency.record", recordStatement), {
+      userId: caller.userId,
+      key,
+      fingerprint,
+      status: response.status,
+      body,
+      headers: JSON.stringify(headers),
+    });
     return new Response(body, { status: response.status, headers: response.headers });
   });
 }
