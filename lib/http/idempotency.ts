@@ -78,7 +78,7 @@ const recorded = (key: string): Precondition => ({
 
 // The record of a first answer. Also prunes two expired records (never this key's): bounded work
 // per create, which keeps the table at about a day of keys without a scheduled job.
-const recordStatement = () => {
+const record = () => {
   const [userId, key] = [sql.placeholder("userId"), sql.placeholder("key")];
   return sql`
     with pruned as (
@@ -118,7 +118,7 @@ export function idempotently(caller: Caller, claim: Claim, create: (caller: Call
     if (!response.ok) return response;
     const body = await response.text();
     const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
-    await run(transaction, statement("idempotency.record", recordStatement), {
+    await run(transaction, statement("idempotency.record", record), {
       userId: caller.userId,
       key,
       fingerprint,
