@@ -64,7 +64,7 @@ export function TaskBoard() {
   /** Puts a new or changed task where the view would have it; returns whether it is shown. */
   function put(task: Task): boolean {
     const more = pages.cursor !== null;
-    pages.setItems((previous) => place(previous, task, view, more).items);
+    pages.edit((previous) => place(previous, task, view, more).items);
     return place(pages.items, task, view, more).shown;
   }
 
@@ -80,11 +80,11 @@ export function TaskBoard() {
 
   /** The current version of a task being edited: replaced where it is, so the editor stays put until its save. */
   function refreshed(task: Task) {
-    pages.setItems((previous) => previous.map((item) => (item.id === task.id ? task : item)));
+    pages.edit((previous) => previous.map((item) => (item.id === task.id ? task : item)));
   }
 
   function removed(taskId: number, message: string, visible = false) {
-    pages.setItems((previous) => previous.filter((item) => item.id !== taskId));
+    pages.edit((previous) => previous.filter((item) => item.id !== taskId));
     announce(message, visible);
     headingRef.current?.focus();
   }

@@ -20,24 +20,38 @@ export function useTaskPages(view: TaskView) {
   const [moreError, setMoreError] = useState<ApiFailure | null>(null);
   const { recoveries } = useServiceStatus();
   const request = useRef(0);
+  const firstPageLoading = useRef(false);
   const key = JSON.stringify(queryOf(view));
 
   const reload = useCallback(async () => {
     const current = ++request.current;
+    firstPageLoading.current = true;
     setState({ kind: "loading" });
     setLoadingMore(false);
     setMoreError(null);
     try {
       const page = await listTasks(JSON.parse(key));
       if (current !== request.current) return;
+      firstPageLoading.current = false;
       setItems(page.items);
       setCursor(page.next_cursor);
       setState({ kind: "ready" });
     } catch (caught) {
       if (current !== request.current) return;
+      firstPageLoading.current = false;
       setState({ kind: "error", error: toApiFailure(caught) });
     }
   }, [key]);
+
+  /**
+   * Applies a change this page made itself (a task created, saved or deleted). A first page
+   * still on its way was asked for before that change and would put the list back as it was
+   * (a new task gone until a reload), so it is dropped and the first page asked for again.
+   */
+  function edit(change: (items: Task[]) => Task[]) {
+    setItems(change);
+    if (firstPageLoading.current) void reload();
+  }
 
   useEffect(() => {
     void reload();
@@ -72,5 +86,5 @@ export function useTaskPages(view: TaskView) {
     }
   }
 
-  return { items, setItems, cursor, state, loadingMore, moreError, reload, loadMore };
+  return { items, edit, cursor, state, loadingMore, moreError, reload, loadMore };
 }
