@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { listApiKeys, toApiFailure, type ApiFailure, type ApiKey, type ApiKeyCreated } from "./api";
+import { useLatestLoad } from "./useLatestLoad";
 import { ApiKeyForm } from "./ApiKeyForm";
 import { ApiKeyItem } from "./ApiKeyItem";
 import { NewApiKey } from "./NewApiKey";
@@ -20,20 +21,20 @@ export function ApiKeysPanel() {
   const [formFocus, setFormFocus] = useState(false);
   const [announcement, setAnnouncement] = useState("");
   const { recoveries } = useServiceStatus();
-  const request = useRef(0);
+  const loads = useLatestLoad();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const id = useId();
 
   const load = useCallback(async () => {
-    const current = ++request.current;
+    const isLatest = loads.start();
     setList({ kind: "loading" });
     try {
       const apiKeys = await listApiKeys();
-      if (current !== request.current) return;
+      if (!isLatest()) return;
       setKeys([...apiKeys].sort(newestFirst));
       setList({ kind: "ready" });
     } catch (caught) {
-      if (current !== request.current) return;
+      if (!isLatest()) return;
       setList({ kind: "error", error: toApiFailure(caught) });
     }
   }, []);
@@ -52,6 +53,7 @@ export function ApiKeysPanel() {
     // The secret stays only in `created`, until "Done"; the list gets the key without it.
     const { key: _secret, ...stored } = key;
     setKeys((previous) => [stored, ...previous.filter((item) => item.id !== key.id)]);
+    if (loads.loading()) void load();
     setCreated(key);
     setAnnouncement(`Created the API key “${key.name ?? "Unnamed key"}”.`);
   }
@@ -63,6 +65,7 @@ export function ApiKeysPanel() {
 
   function removed(keyId: string, message: string) {
     setKeys((previous) => previous.filter((item) => item.id !== keyId));
+    if (loads.loading()) void load();
     setAnnouncement(message);
     headingRef.current?.focus();
   }

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { listAllLists, toApiFailure, type ApiFailure, type List } from "./api";
 import { useServiceStatus } from "./service-status";
+import { useLatestLoad } from "./useLatestLoad";
 
 // The user's lists, loaded once (every page) and kept in the API's order (by name, ignoring
 // case) as the page creates, renames and deletes them.
@@ -17,13 +18,16 @@ const byName = (a: List, b: List) => {
 export function useLists() {
   const [state, setState] = useState<ListsState>({ kind: "loading" });
   const { recoveries } = useServiceStatus();
+  const loads = useLatestLoad();
 
   const reload = useCallback(async () => {
+    const isLatest = loads.start();
     setState({ kind: "loading" });
     try {
-      setState({ kind: "ready", lists: await listAllLists() });
+      const lists = await listAllLists();
+      if (isLatest()) setState({ kind: "ready", lists });
     } catch (caught) {
-      setState({ kind: "error", error: toApiFailure(caught) });
+      if (isLatest()) setState({ kind: "error", error: toApiFailure(caught) });
     }
   }, []);
 
@@ -37,17 +41,19 @@ export function useLists() {
     if (recoveries > 0 && failed) void reload();
   }, [recoveries]); // only on a recovery
 
-  /** Adds or replaces a list (created or renamed). */
+  /** Adds or replaces a list (created or renamed); a load on its way loads again (useLatestLoad). */
   const put = useCallback((list: List) => {
     setState((current) =>
       current.kind === "ready"
         ? { kind: "ready", lists: [...current.lists.filter((item) => item.id !== list.id), list].sort(byName) }
         : current,
     );
+    if (loads.loading()) void reload();
   }, []);
 
   const remove = useCallback((id: number) => {
     setState((current) => (current.kind === "ready" ? { kind: "ready", lists: current.lists.filter((item) => item.id !== id) } : current));
+    if (loads.loading()) void reload();
   }, []);
 
   const lists = state.kind === "ready" ? state.lists : [];

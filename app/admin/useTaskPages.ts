@@ -1,9 +1,10 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { listTasks, toApiFailure, type ApiFailure, type Task } from "./api";
 import { useServiceStatus } from "./service-status";
 import { queryOf, type TaskView } from "./task-view";
+import { useLatestLoad } from "./useLatestLoad";
 
 export type PagesState = { kind: "loading" } | { kind: "error"; error: ApiFailure } | { kind: "ready" };
 
@@ -19,38 +20,30 @@ export function useTaskPages(view: TaskView) {
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<ApiFailure | null>(null);
   const { recoveries } = useServiceStatus();
-  const request = useRef(0);
-  const firstPageLoading = useRef(false);
+  const loads = useLatestLoad();
   const key = JSON.stringify(queryOf(view));
 
   const reload = useCallback(async () => {
-    const current = ++request.current;
-    firstPageLoading.current = true;
+    const isLatest = loads.start();
     setState({ kind: "loading" });
     setLoadingMore(false);
     setMoreError(null);
     try {
       const page = await listTasks(JSON.parse(key));
-      if (current !== request.current) return;
-      firstPageLoading.current = false;
+      if (!isLatest()) return;
       setItems(page.items);
       setCursor(page.next_cursor);
       setState({ kind: "ready" });
     } catch (caught) {
-      if (current !== request.current) return;
-      firstPageLoading.current = false;
+      if (!isLatest()) return;
       setState({ kind: "error", error: toApiFailure(caught) });
     }
   }, [key]);
 
-  /**
-   * Applies a change this page made itself (a task created, saved or deleted). A first page
-   * still on its way was asked for before that change and would put the list back as it was
-   * (a new task gone until a reload), so it is dropped and the first page asked for again.
-   */
+  /** Applies a change this page made itself (a task created, saved or deleted). */
   function edit(change: (items: Task[]) => Task[]) {
     setItems(change);
-    if (firstPageLoading.current) void reload();
+    if (loads.loading()) void reload();
   }
 
   useEffect(() => {
@@ -66,12 +59,12 @@ export function useTaskPages(view: TaskView) {
   /** The next page, appended; resolves to how many tasks came, or null if none did. */
   async function loadMore(): Promise<number | null> {
     if (!cursor || loadingMore) return null;
-    const current = request.current;
+    const current = loads.latest();
     setLoadingMore(true);
     setMoreError(null);
     try {
       const page = await listTasks({ ...JSON.parse(key), cursor });
-      if (current !== request.current) return null;
+      if (current !== loads.latest()) return null;
       setItems((previous) => {
         const seen = new Set(previous.map((task) => task.id));
         return [...previous, ...page.items.filter((task) => !seen.has(task.id))];
@@ -79,10 +72,10 @@ export function useTaskPages(view: TaskView) {
       setCursor(page.next_cursor);
       return page.items.length;
     } catch (caught) {
-      if (current === request.current) setMoreError(toApiFailure(caught));
+      if (current === loads.latest()) setMoreError(toApiFailure(caught));
       return null;
     } finally {
-      if (current === request.current) setLoadingMore(false);
+      if (current === loads.latest()) setLoadingMore(false);
     }
   }
 
