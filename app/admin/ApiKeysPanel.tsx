@@ -53,7 +53,7 @@ export function ApiKeysPanel() {
     // The secret stays only in `created`, until "Done"; the list gets the key without it.
     const { key: _secret, ...stored } = key;
     setKeys((previous) => [stored, ...previous.filter((item) => item.id !== key.id)]);
-    if (loads.loading()) void load();
+    loads.changed(load);
     setCreated(key);
     setAnnouncement(`Created the API key “${key.name ?? "Unnamed key"}”.`);
   }
@@ -65,7 +65,7 @@ export function ApiKeysPanel() {
 
   function removed(keyId: string, message: string) {
     setKeys((previous) => previous.filter((item) => item.id !== keyId));
-    if (loads.loading()) void load();
+    loads.changed(load);
     setAnnouncement(message);
     headingRef.current?.focus();
   }

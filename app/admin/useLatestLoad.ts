@@ -22,8 +22,10 @@ export function useLatestLoad() {
         return true;
       };
     },
-    /** Whether a load is on its way, whose answer would undo a change made now. */
-    loading: () => loading.current,
+    /** Call after a change the page made itself: a load on its way, whose answer would undo it, loads again. */
+    changed(reload: () => Promise<void>) {
+      if (loading.current) void reload();
+    },
     /** The number of the latest load, for answers that belong to it (a next page). */
     latest: () => latest.current,
   };

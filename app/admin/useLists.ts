@@ -41,19 +41,19 @@ export function useLists() {
     if (recoveries > 0 && failed) void reload();
   }, [recoveries]); // only on a recovery
 
-  /** Adds or replaces a list (created or renamed); a load on its way loads again (useLatestLoad). */
+  /** Adds or replaces a list (created or renamed). */
   const put = useCallback((list: List) => {
     setState((current) =>
       current.kind === "ready"
         ? { kind: "ready", lists: [...current.lists.filter((item) => item.id !== list.id), list].sort(byName) }
         : current,
     );
-    if (loads.loading()) void reload();
+    loads.changed(reload);
   }, []);
 
   const remove = useCallback((id: number) => {
     setState((current) => (current.kind === "ready" ? { kind: "ready", lists: current.lists.filter((item) => item.id !== id) } : current));
-    if (loads.loading()) void reload();
+    loads.changed(reload);
   }, []);
 
   const lists = state.kind === "ready" ? state.lists : [];

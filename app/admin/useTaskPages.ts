@@ -43,7 +43,7 @@ export function useTaskPages(view: TaskView) {
   /** Applies a change this page made itself (a task created, saved or deleted). */
   function edit(change: (items: Task[]) => Task[]) {
     setItems(change);
-    if (loads.loading()) void reload();
+    loads.changed(reload);
   }
 
   useEffect(() => {

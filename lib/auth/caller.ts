@@ -167,9 +167,10 @@ export class Caller {
       const precondition = this.precondition;
       const query = statement(`by-id:${precondition?.key ?? "-"}:${data.key}`, () => byId(data, database, precondition));
       const rows = await run<Row & ByIdRow>(database, query, { ...values, ...precondition?.values, owner: this.userId });
+      if (!precondition) return rows;
       const blocker = rows[0]?.blocker;
       if (blocker != null) throw new Precluded(blocker);
-      return precondition ? rows.filter((row) => row.item !== null) : rows;
+      return rows.filter((row) => row.item !== null);
     }
     const rows = await this.check(database, data, values);
     return (rows as unknown as Row[]).filter((row) => row.item !== null);
