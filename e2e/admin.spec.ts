@@ -1,6 +1,7 @@
 import {
   addTaskViaUi,
   createTasksViaApi,
+  DATABASE_OUTAGE,
   expect,
   newAccount,
   originHeader,
@@ -11,13 +12,6 @@ import {
   taskTitles,
   test,
 } from "./fixtures";
-
-const OUTAGE = {
-  status: 503,
-  contentType: "application/json",
-  headers: { "retry-after": "2", "x-error-code": "DATABASE_UNAVAILABLE" },
-  body: JSON.stringify({ detail: "Database unavailable, retry shortly", error_code: "DATABASE_UNAVAILABLE" }),
-};
 
 test("/ leads to /admin, which shows only the sign-in form when signed out", async ({ page }) => {
   await page.goto("/");
@@ -208,7 +202,7 @@ test("database outage: a 503 shows the banner, and the page recovers without a r
   const banner = page.getByTestId("service-banner");
   await expect(banner).toHaveCount(0);
 
-  await page.route("**/api/**", (route) => route.fulfill(OUTAGE));
+  await page.route("**/api/**", (route) => route.fulfill(DATABASE_OUTAGE));
 
   // An action runs into the outage: its own error, plus the banner.
   const form = page.getByRole("region", { name: "Add a task" });
@@ -235,7 +229,7 @@ test("database outage: a 503 shows the banner, and the page recovers without a r
   expect(navigations).toEqual([]);
 
   // Opened while the database is down: the page waits, then signs in by itself once it is back.
-  await page.route("**/api/**", (route) => route.fulfill(OUTAGE));
+  await page.route("**/api/**", (route) => route.fulfill(DATABASE_OUTAGE));
   await page.reload();
   await expect(banner).toBeVisible();
   await expect(page.getByRole("heading", { name: "Can’t reach your account" })).toBeVisible();

@@ -1,10 +1,27 @@
 import type { Locator, Page } from "@playwright/test";
-import { apiKeyRow, apiKeysPanel, expect, listEntry, listsSidebar, newAccount, signUpViaApi, taskRow, test } from "./fixtures";
+import {
+  apiKeyRow,
+  apiKeysPanel,
+  createListViaApi,
+  createTaskViaApi,
+  DATABASE_OUTAGE,
+  expect,
+  listEntry,
+  listsSidebar,
+  newAccount,
+  originHeader,
+  signUpViaApi,
+  taskRow,
+  test,
+} from "./fixtures";
 
-// Each list on the admin page (tasks, lists, API keys) loads when the page opens. Something the
-// user adds before that first answer arrives must stay listed: the answer was asked for before it
-// existed (app/admin/useLatestLoad.ts). Here the first answer is fetched at once, so it holds none
-// of it, and handed to the page only once the create has been answered.
+// Each list on the admin page (tasks, lists, API keys) loads when the page opens, and its answer
+// can race with the user and with the API's health (app/admin/useLatestLoad.ts):
+// - something the user adds before that first answer arrives must stay listed: the answer was
+//   asked for before it existed. Here the first answer is fetched at once, so it holds none of
+//   it, and handed to the page only once the create has been answered;
+// - a first load that fails in an outage loads again when the API recovers, even when the
+//   recovery comes while its failed answer is still being read.
 
 interface Case {
   what: string;
@@ -13,9 +30,11 @@ interface Case {
   createPath: string;
   /** The element whose aria-busy says the list is loading. */
   loading: (page: Page) => Locator;
-  /** Fills in and sends the form that adds one; does not wait for the result. */
-  add: (page: Page) => Promise<void>;
-  shown: (page: Page) => Locator;
+  /** Fills in and sends the form that adds one named `name`; does not wait for the result. */
+  add: (page: Page, name: string) => Promise<void>;
+  /** Adds one named `name` through the API. */
+  seed: (page: Page, name: string) => Promise<unknown>;
+  shown: (page: Page, name: string) => Locator;
 }
 
 const CASES: Case[] = [
@@ -24,36 +43,42 @@ const CASES: Case[] = [
     listPath: "/api/tasks",
     createPath: "/api/tasks",
     loading: (page) => page.getByRole("region", { name: "All tasks" }),
-    add: async (page) => {
+    add: async (page, name) => {
       const form = page.getByRole("region", { name: "Add a task" });
-      await form.getByLabel("Title").fill("Added early");
+      await form.getByLabel("Title").fill(name);
       await form.getByRole("button", { name: "Add task" }).click();
     },
-    shown: (page) => taskRow(page, "Added early"),
+    seed: (page, name) => createTaskViaApi(page, { title: name }),
+    shown: taskRow,
   },
   {
     what: "a list",
     listPath: "/api/lists",
     createPath: "/api/lists",
     loading: (page) => listsSidebar(page).getByRole("list", { name: "Your lists" }),
-    add: async (page) => {
+    add: async (page, name) => {
       const form = listsSidebar(page).getByRole("form", { name: "Create a list" });
-      await form.getByLabel("New list").fill("Added early");
+      await form.getByLabel("New list").fill(name);
       await form.getByRole("button", { name: "Add list", exact: true }).click();
     },
-    shown: (page) => listEntry(page, "Added early"),
+    seed: createListViaApi,
+    shown: listEntry,
   },
   {
     what: "an API key",
     listPath: "/api/auth/api-key/list",
     createPath: "/api/auth/api-key/create",
     loading: (page) => apiKeysPanel(page).locator("[aria-busy]"),
-    add: async (page) => {
+    add: async (page, name) => {
       const form = apiKeysPanel(page).getByRole("form", { name: "Create an API key" });
-      await form.getByLabel("Name").fill("Added early");
+      await form.getByLabel("Name").fill(name);
       await form.getByRole("button", { name: "Create key" }).click();
     },
-    shown: (page) => apiKeyRow(page, "Added early"),
+    seed: async (page, name) => {
+      const response = await page.request.post("/api/auth/api-key/create", { data: { name }, headers: originHeader() });
+      expect(response.status(), await response.text()).toBe(200);
+    },
+    shown: apiKeyRow,
   },
 ];
 
@@ -80,7 +105,25 @@ async function holdFirstAnswer(page: Page, path: string) {
   };
 }
 
-for (const { what, listPath, createPath, loading, add, shown } of CASES) {
+/**
+ * Makes the page read the bodies of `path`'s answers slowly: their status is seen at once, their
+ * body only on `deliver()`, as over a slow network.
+ */
+async function readBodiesSlowly(page: Page, path: string) {
+  await page.addInitScript((held) => {
+    let deliver!: () => void;
+    const delivered = new Promise<void>((resolve) => (deliver = resolve));
+    Object.assign(window, { deliverHeldBodies: deliver });
+    const text = Response.prototype.text;
+    Response.prototype.text = async function (this: Response) {
+      if (new URL(this.url).pathname === held) await delivered;
+      return text.call(this);
+    };
+  }, path);
+  return { deliver: () => page.evaluate(() => (window as unknown as { deliverHeldBodies: () => void }).deliverHeldBodies()) };
+}
+
+for (const { what, listPath, createPath, loading, add, seed, shown } of CASES) {
   test(`${what} added while its list's first answer is on its way stays listed`, async ({ page }) => {
     await signUpViaApi(page, newAccount("Early"));
     const firstAnswer = await holdFirstAnswer(page, listPath);
@@ -88,11 +131,33 @@ for (const { what, listPath, createPath, loading, add, shown } of CASES) {
     await expect(loading(page)).toHaveAttribute("aria-busy", "true");
 
     const created = page.waitForResponse((response) => new URL(response.url()).pathname === createPath && response.request().method() === "POST");
-    await add(page);
+    await add(page, "Added early");
     expect((await created).ok()).toBe(true);
     await firstAnswer.deliver();
 
     await expect(loading(page)).toHaveAttribute("aria-busy", "false");
-    await expect(shown(page)).toBeVisible();
+    await expect(shown(page, "Added early")).toBeVisible();
+  });
+
+  test(`${what}: a first load that fails in an outage loads again when the API recovers while its answer is read`, async ({ page, guard }) => {
+    guard.allowHttpStatus(503);
+    await signUpViaApi(page, newAccount("Recover"));
+    await seed(page, "Kept");
+    const slowBodies = await readBodiesSlowly(page, listPath);
+    const outage = (url: URL) => url.pathname === "/api/health" || url.pathname === listPath;
+    await page.route(outage, (route) => route.fulfill(DATABASE_OUTAGE));
+
+    const failed = page.waitForResponse((response) => new URL(response.url()).pathname === listPath);
+    await page.goto("/admin");
+    expect((await failed).status()).toBe(503);
+    await expect(page.getByTestId("service-banner")).toBeVisible();
+
+    // The database comes back before the page has read the failed answer.
+    await page.unroute(outage);
+    await expect(page.getByTestId("health-badge")).toHaveAttribute("data-state", "ok", { timeout: 15_000 });
+    await slowBodies.deliver();
+
+    await expect(shown(page, "Kept")).toBeVisible();
+    await expect(loading(page)).toHaveAttribute("aria-busy", "false");
   });
 }

@@ -67,6 +67,14 @@ export function newAccount(prefix: string): Account {
   return { name: `${prefix} ${email.slice(prefix.length + 1, prefix.length + 5)}`, email, password: TEST_PASSWORD };
 }
 
+/** The API's answer while the database is down (lib/errors.ts), for `route.fulfill`. */
+export const DATABASE_OUTAGE = {
+  status: 503,
+  contentType: "application/json",
+  headers: { "retry-after": "2", "x-error-code": "DATABASE_UNAVAILABLE" },
+  body: JSON.stringify({ detail: "Database unavailable, retry shortly", error_code: "DATABASE_UNAVAILABLE" }),
+};
+
 /** The page's own origin: the API refuses cookie-authenticated writes without it (CSRF rule). */
 export function originHeader(): Record<string, string> {
   const baseURL = test.info().project.use.baseURL;

@@ -3,6 +3,7 @@ import {
   createListViaApi,
   createListViaUi,
   createTaskViaApi,
+  DATABASE_OUTAGE,
   expect,
   fillTaskDetails,
   listEntry,
@@ -148,13 +149,7 @@ test("list loading: empty, failed (with the banner) and recovered without a relo
   guard.allowHttpStatus(503);
   await signUpViaApi(page, newAccount("ListOps"));
   await createListViaApi(page, "Back again");
-  await page.route("**/api/lists**", (route) =>
-    route.fulfill({
-      status: 503,
-      contentType: "application/json",
-      body: JSON.stringify({ detail: "Database unavailable, retry shortly", error_code: "DATABASE_UNAVAILABLE" }),
-    }),
-  );
+  await page.route("**/api/lists**", (route) => route.fulfill(DATABASE_OUTAGE));
   await page.goto("/admin");
   const sidebar = listsSidebar(page);
   await expect(sidebar.getByRole("alert")).toContainText("Couldn’t load your lists.");

@@ -4,6 +4,7 @@ import {
   createApiKeyViaUi,
   createListViaApi,
   createTaskViaApi,
+  DATABASE_OUTAGE,
   expect,
   fillTaskDetails,
   listsSidebar,
@@ -60,13 +61,7 @@ test("screenshots: signed out, task list, validation error, database unavailable
   await screenshotBoth(page, "validation-error");
   await form.getByLabel("Title").fill("");
 
-  await page.route("**/api/**", (route) =>
-    route.fulfill({
-      status: 503,
-      contentType: "application/json",
-      body: JSON.stringify({ detail: "Database unavailable, retry shortly", error_code: "DATABASE_UNAVAILABLE" }),
-    }),
-  );
+  await page.route("**/api/**", (route) => route.fulfill(DATABASE_OUTAGE));
   await page.getByRole("button", { name: "Open", exact: true }).click();
   await expect(page.getByTestId("service-banner")).toBeVisible();
   await expect(page.getByText("Couldn’t load your tasks.")).toBeVisible();

@@ -4,7 +4,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { getSession, onResponse, signOut, toApiFailure, type ApiFailure, type User } from "./api";
 import { ApiKeysPanel } from "./ApiKeysPanel";
 import { AuthForm } from "./AuthForm";
-import { HealthBadge, ServiceBanner, ServiceStatusProvider, useServiceStatus } from "./service-status";
+import { HealthBadge, ServiceBanner, ServiceStatusProvider } from "./service-status";
+import { useLatestLoad, useReloadOnRecovery } from "./useLatestLoad";
 import { TaskBoard } from "./TaskBoard";
 
 type Session =
@@ -25,17 +26,18 @@ function Admin() {
   const [session, setSession] = useState<Session>({ kind: "loading" });
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<string | null>(null);
-  const { recoveries } = useServiceStatus();
+  const sessionLoads = useLatestLoad();
   const mainRef = useRef<HTMLElement>(null);
   const signedIn = session.kind === "signed-in";
 
   const loadSession = useCallback(async () => {
+    const isLatest = sessionLoads.start();
     setSession({ kind: "loading" });
     try {
       const user = await getSession();
-      setSession(user ? { kind: "signed-in", user } : { kind: "signed-out", notice: null });
+      if (isLatest()) setSession(user ? { kind: "signed-in", user } : { kind: "signed-out", notice: null });
     } catch (caught) {
-      setSession({ kind: "error", error: toApiFailure(caught) });
+      if (isLatest()) setSession({ kind: "error", error: toApiFailure(caught) });
     }
   }, []);
 
@@ -43,12 +45,7 @@ function Admin() {
     void loadSession();
   }, [loadSession]);
 
-  // If the session could not be checked (database down, server unreachable), check again as
-  // soon as the API is healthy again.
-  const sessionFailed = session.kind === "error";
-  useEffect(() => {
-    if (recoveries > 0 && sessionFailed) void loadSession();
-  }, [recoveries]); // only on a recovery
+  useReloadOnRecovery(sessionLoads, session.kind === "error", loadSession);
 
   // A task, list or API-key request answered 401: the session ended elsewhere (signed out in another
   // tab, expired).

@@ -2,11 +2,10 @@
 
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { listApiKeys, toApiFailure, type ApiFailure, type ApiKey, type ApiKeyCreated } from "./api";
-import { useLatestLoad } from "./useLatestLoad";
+import { useLatestLoad, useReloadOnRecovery } from "./useLatestLoad";
 import { ApiKeyForm } from "./ApiKeyForm";
 import { ApiKeyItem } from "./ApiKeyItem";
 import { NewApiKey } from "./NewApiKey";
-import { useServiceStatus } from "./service-status";
 
 type ListState = { kind: "loading" } | { kind: "error"; error: ApiFailure } | { kind: "ready" };
 
@@ -20,7 +19,6 @@ export function ApiKeysPanel() {
   // After "Done" the form comes back with the focus in its name field.
   const [formFocus, setFormFocus] = useState(false);
   const [announcement, setAnnouncement] = useState("");
-  const { recoveries } = useServiceStatus();
   const loads = useLatestLoad();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const id = useId();
@@ -43,11 +41,7 @@ export function ApiKeysPanel() {
     void load();
   }, [load]);
 
-  // A list that failed (e.g. the database was down) loads again by itself once the API is back.
-  const failed = list.kind === "error";
-  useEffect(() => {
-    if (recoveries > 0 && failed) void load();
-  }, [recoveries]); // only on a recovery
+  useReloadOnRecovery(loads, list.kind === "error", load);
 
   function onCreated(key: ApiKeyCreated) {
     // The secret stays only in `created`, until "Done"; the list gets the key without it.

@@ -6,7 +6,8 @@ import { getHealth, onResponse, toApiFailure, type Health } from "./api";
 // Health of the API as the page sees it: polled from /api/health, and also learned from any
 // other request that answers 503 (database unavailable) or gets no answer at all. While the
 // service is down it is re-checked every few seconds; `recoveries` counts the returns to
-// health, so that whatever failed meanwhile can load again by itself, without a page reload.
+// health, so that whatever failed meanwhile can load again by itself, without a page reload
+// (useLatestLoad). `recoveryCount()` is that count now, ahead of the render that shows it.
 
 export type HealthState =
   | { kind: "checking" }
@@ -17,9 +18,10 @@ export type HealthState =
 interface ServiceStatus {
   state: HealthState;
   recoveries: number;
+  recoveryCount: () => number;
 }
 
-const ServiceStatusContext = createContext<ServiceStatus>({ state: { kind: "checking" }, recoveries: 0 });
+const ServiceStatusContext = createContext<ServiceStatus>({ state: { kind: "checking" }, recoveries: 0, recoveryCount: () => 0 });
 
 export const useServiceStatus = () => useContext(ServiceStatusContext);
 
@@ -30,6 +32,7 @@ const DOWN_DETAIL = "Database unavailable, retry shortly";
 export function ServiceStatusProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<HealthState>({ kind: "checking" });
   const [recoveries, setRecoveries] = useState(0);
+  const recoveryCount = useRef(0);
   const kind = useRef<HealthState["kind"]>("checking");
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const check = useRef<() => void>(() => {});
@@ -38,7 +41,7 @@ export function ServiceStatusProvider({ children }: { children: ReactNode }) {
     const was = kind.current;
     kind.current = next.kind;
     setState(next);
-    if ((was === "down" || was === "unreachable") && next.kind === "ok") setRecoveries((count) => count + 1);
+    if ((was === "down" || was === "unreachable") && next.kind === "ok") setRecoveries(++recoveryCount.current);
   }, []);
 
   const schedule = useCallback((ms: number) => {
@@ -102,7 +105,8 @@ export function ServiceStatusProvider({ children }: { children: ReactNode }) {
     };
   }, [apply, schedule]);
 
-  return <ServiceStatusContext.Provider value={{ state, recoveries }}>{children}</ServiceStatusContext.Provider>;
+  const current = useCallback(() => recoveryCount.current, []);
+  return <ServiceStatusContext.Provider value={{ state, recoveries, recoveryCount: current }}>{children}</ServiceStatusContext.Provider>;
 }
 
 function describe(state: HealthState): { label: string; tone: string; title: string } {

@@ -2,8 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { listAllLists, toApiFailure, type ApiFailure, type List } from "./api";
-import { useServiceStatus } from "./service-status";
-import { useLatestLoad } from "./useLatestLoad";
+import { useLatestLoad, useReloadOnRecovery } from "./useLatestLoad";
 
 // The user's lists, loaded once (every page) and kept in the API's order (by name, ignoring
 // case) as the page creates, renames and deletes them.
@@ -17,7 +16,6 @@ const byName = (a: List, b: List) => {
 
 export function useLists() {
   const [state, setState] = useState<ListsState>({ kind: "loading" });
-  const { recoveries } = useServiceStatus();
   const loads = useLatestLoad();
 
   const reload = useCallback(async () => {
@@ -35,11 +33,7 @@ export function useLists() {
     void reload();
   }, [reload]);
 
-  // Failed while the database was down: load again once it is back.
-  const failed = state.kind === "error";
-  useEffect(() => {
-    if (recoveries > 0 && failed) void reload();
-  }, [recoveries]); // only on a recovery
+  useReloadOnRecovery(loads, state.kind === "error", reload);
 
   /** Adds or replaces a list (created or renamed). */
   const put = useCallback((list: List) => {

@@ -2,9 +2,8 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { listTasks, toApiFailure, type ApiFailure, type Task } from "./api";
-import { useServiceStatus } from "./service-status";
 import { queryOf, type TaskView } from "./task-view";
-import { useLatestLoad } from "./useLatestLoad";
+import { useLatestLoad, useReloadOnRecovery } from "./useLatestLoad";
 
 export type PagesState = { kind: "loading" } | { kind: "error"; error: ApiFailure } | { kind: "ready" };
 
@@ -19,7 +18,6 @@ export function useTaskPages(view: TaskView) {
   const [state, setState] = useState<PagesState>({ kind: "loading" });
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<ApiFailure | null>(null);
-  const { recoveries } = useServiceStatus();
   const loads = useLatestLoad();
   const key = JSON.stringify(queryOf(view));
 
@@ -50,11 +48,7 @@ export function useTaskPages(view: TaskView) {
     void reload();
   }, [reload]);
 
-  // A list that failed (e.g. the database was down) loads again by itself once the API is back.
-  const failed = state.kind === "error";
-  useEffect(() => {
-    if (recoveries > 0 && failed) void reload();
-  }, [recoveries]); // only on a recovery, not on every change of the list
+  useReloadOnRecovery(loads, state.kind === "error", reload);
 
   /** The next page, appended; resolves to how many tasks came, or null if none did. */
   async function loadMore(): Promise<number | null> {
