@@ -18,11 +18,12 @@ const testedDrivers = (Object.keys(DRIVER_KINDS) as DriverName[]).filter(
 
 const shared = { resolve: { tsconfigPaths: true } } as const;
 
-// Vitest runs one file at a time on two cores (cores - 1). Projects run in this order, one after
-// another; within one, files run on `maxWorkers` workers. An embedded database lives in its test
-// file's own process (pglite:memory), so those files and the unit tests can share the machine's
-// cores; the server drivers' files share one PostgreSQL database and the server tests take it
-// away or migrate it, so they keep to one file at a time.
+// Vitest runs one file at a time on two cores (cores - 1). Projects run in groups, one group
+// after another; within a project, files run on `maxWorkers` workers. An embedded database lives
+// in its test file's own process (pglite:memory), so those files and the unit tests share the
+// machine's cores; so do the pg and neon projects, whose every worker has a database of its own
+// (test/worker-databases.ts), and whose files wait on PostgreSQL as much as they compute. The
+// server tests take the TEST_DATABASE_URL server away or migrate it: one file at a time, last.
 const PARALLEL = { maxWorkers: 2 } as const;
 const ONE_AT_A_TIME = { maxWorkers: 1 } as const;
 const order = (groupOrder: number) => ({ sequence: { groupOrder } });
@@ -32,7 +33,8 @@ const integration = (driver: DriverName): TestProjectInlineConfiguration => ({
   test: {
     name: driver,
     include: ["app/**/*.test.ts"],
-    ...(DRIVER_KINDS[driver] === "embedded" ? { ...PARALLEL, ...order(0) } : { ...ONE_AT_A_TIME, ...order(1 + testedDrivers.indexOf(driver)) }),
+    ...PARALLEL,
+    ...order(DRIVER_KINDS[driver] === "embedded" ? 0 : 1),
     setupFiles: ["test/setup-driver.ts"],
     globalSetup: DRIVER_KINDS[driver] === "server" ? ["test/global-setup-postgres.ts"] : [],
     env: { TEST_DRIVER: driver, LOG_LEVEL: "warn", RATE_LIMIT_UNAUTHENTICATED_MAX: "1000000" },
@@ -56,7 +58,7 @@ export default defineConfig({
           name: "server",
           include: ["test/server/**/*.test.ts"],
           ...ONE_AT_A_TIME,
-          ...order(1 + testedDrivers.length),
+          ...order(2),
           // These take a real PostgreSQL server away, lock its rows or migrate it; without
           // TEST_DATABASE_URL there is none.
           exclude: testDatabaseUrl ? [] : ["test/server/postgres/**"],
