@@ -61,7 +61,9 @@ function Admin() {
   function onSignedIn(user: User) {
     setSession({ kind: "signed-in", user });
     setSignOutError(null);
-    requestAnimationFrame(() => mainRef.current?.focus());
+    // Keyboard and screen-reader users land in the content; the page stays at its top, with the
+    // header's status and sign-out in view (main is taller than the screen: focus would scroll it).
+    requestAnimationFrame(() => mainRef.current?.focus({ preventScroll: true }));
   }
 
   async function handleSignOut() {
