@@ -9,7 +9,8 @@
 // did, and 1 after SIGKILLing any still running past SHUTDOWN_DRAIN_TIMEOUT_MS plus a margin. A
 // process that dies unexpectedly is replaced; one that fails before it listens (a bad
 // configuration, a port in use) stops them all, with its exit code. If this process is
-// SIGKILLed, each server process drains and exits by itself (scripts/start-worker.cjs).
+// SIGKILLed, each server process drains and exits by itself (scripts/start-worker.cjs); if npm
+// is, this stops as on SIGTERM.
 import cluster, { type Worker } from "node:cluster";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -98,5 +99,16 @@ function stop() {
 
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
+
+// Run by `npm start`, this is npm's child, and a supervisor holds npm's pid: a SIGKILL to npm
+// cannot be passed on, and would leave the server running with the port taken. When npm is
+// gone, stop as on SIGTERM. (Only under npm: a server started from a shell with nohup
+// outlives that shell on purpose.)
+if (process.env.npm_lifecycle_event === "start") {
+  const npm = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== npm) stop();
+  }, 1_000).unref();
+}
 logInfo("starting server processes", { processes: count });
 for (let i = 0; i < count; i++) fork();

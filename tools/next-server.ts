@@ -37,14 +37,16 @@ function npmStartCommand(): [string, string[]] {
 
 /**
  * `next start`, or with `npmStart` the server as `npm start` runs it (scripts/start.ts: one
- * process per core, or WEB_CONCURRENCY of them, on one port).
+ * process per core, or WEB_CONCURRENCY of them, on one port): the script alone, or with
+ * `npmStart: "npm"` npm itself, whose pid the returned process then is.
  */
 export async function startNextServer(
   env: Record<string, string>,
-  { waitFor = "/api/health", port: fixedPort, npmStart = false }: { waitFor?: string; port?: number; npmStart?: boolean } = {},
+  { waitFor = "/api/health", port: fixedPort, npmStart = false }: { waitFor?: string; port?: number; npmStart?: boolean | "npm" } = {},
 ): Promise<NextServer> {
   const port = fixedPort ?? (await freePort());
-  const [command, args] = npmStart ? npmStartCommand() : [bin("next"), ["start"]];
+  const [command, args] =
+    npmStart === "npm" ? ["npm", ["start", "--silent", "--"]] : npmStart ? npmStartCommand() : [bin("next"), ["start"]];
   const child = spawn(command, [...args, "-p", String(port), "-H", "127.0.0.1"], {
     env: {
       ...process.env,
@@ -56,7 +58,7 @@ export async function startNextServer(
     },
     stdio: ["ignore", "pipe", "pipe"],
     // A process group of its own, so that SIGKILL reaches npm start's server processes too.
-    detached: npmStart,
+    detached: Boolean(npmStart),
   });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));

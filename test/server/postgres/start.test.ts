@@ -115,6 +115,20 @@ describe("npm start", () => {
     await waitUntil("every server process exited", () => workers.every((pid) => !alive(pid)), 5_000);
   });
 
+  it("when npm itself is SIGKILLed (a supervisor running `npm start` holds npm's pid), stops as on SIGTERM", async () => {
+    const server = await startNextServer({ DATABASE_URL: databaseUrl, WEB_CONCURRENCY: "2" }, { npmStart: "npm" });
+    running.push(server);
+    const npm = server.process.pid!;
+    const [primary] = childrenOf(npm, "scripts/start.ts");
+    const workers = childrenOf(primary!, "next-server");
+    expect(workers).toHaveLength(2);
+
+    process.kill(npm, "SIGKILL");
+    await waitUntil("the port is free", () => portFree(Number(new URL(server.url).port)));
+    await waitUntil("the primary and every server process exited", () => [primary!, ...workers].every((pid) => !alive(pid)));
+    expect(server.output().match(/shutdown: database closed/g)).toHaveLength(2);
+  });
+
   it("SIGKILLs a server process that does not exit within the grace period after SIGTERM, and exits 1", async () => {
     // Grace period: the drain timeout plus start.ts's 5 s margin.
     const { server, workers } = await startServers({ SHUTDOWN_DRAIN_TIMEOUT_MS: "100" });
