@@ -245,6 +245,53 @@ test("database outage: a 503 shows the banner, and the page recovers without a r
   await expect(taskTitles(page)).toHaveText(["Written during the outage", "Survives the outage"]);
 });
 
+test("a health check asked for before an outage was seen does not end it", async ({ page, guard }) => {
+  guard.allowHttpStatus(503);
+  await signUpViaApi(page, newAccount("Stale"));
+  await page.goto("/admin");
+  const badge = page.getByTestId("health-badge");
+  await expect(badge).toHaveAttribute("data-state", "ok");
+  await badge.evaluate((element) => {
+    const states = [element.getAttribute("data-state")];
+    new MutationObserver(() => states.push(element.getAttribute("data-state"))).observe(element, { attributeFilter: ["data-state"] });
+    Object.assign(window, { badgeStates: states });
+  });
+
+  // A health check goes out while the database is still up; its "ok" is held on the way back.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let staleCheck: Promise<void> | undefined;
+  await page.route("**/api/health", async (route) => {
+    if (staleCheck) return route.fulfill(DATABASE_OUTAGE);
+    staleCheck = route.fetch().then(async (response) => {
+      await released;
+      await route.fulfill({ response });
+    });
+  });
+  const checkSent = page.waitForRequest("**/api/health");
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await checkSent;
+
+  // Then the database goes down, and loading the tasks runs into it.
+  await page.route("**/api/tasks**", (route) => route.fulfill(DATABASE_OUTAGE));
+  await page.getByRole("button", { name: "Open", exact: true }).click();
+  await expect(page.getByTestId("service-banner")).toBeVisible();
+
+  // The held "ok" arrives, and the page checks again (still down) rather than believing it.
+  const recheck = page.waitForResponse((response) => response.url().endsWith("/api/health") && response.status() === 503);
+  release();
+  await staleCheck;
+  await recheck;
+  await expect(page.getByTestId("service-banner")).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { badgeStates: string[] }).badgeStates)).toEqual(["ok", "down"]);
+
+  await page.unroute("**/api/health");
+  await page.unroute("**/api/tasks**");
+  await expect(page.getByTestId("service-banner")).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByText("Couldn’t load your tasks.")).toHaveCount(0);
+  await expect(page.getByTestId("empty-state")).toBeVisible();
+});
+
 test("a title with HTML in it is shown as text and never runs", async ({ page }) => {
   const xss = "<img src=x onerror=alert(1)>";
   await signUpViaApi(page, newAccount("Xss"));

@@ -8,6 +8,8 @@ import { getHealth, onResponse, toApiFailure, type Health } from "./api";
 // service is down it is re-checked every few seconds; `recoveries` counts the returns to
 // health, so that whatever failed meanwhile can load again by itself, without a page reload
 // (useLatestLoad). `recoveryCount()` is that count now, ahead of the render that shows it.
+// A health check asked for before another request saw the outage says nothing about after it:
+// its "ok" is not a recovery, and the service is checked again at once.
 
 export type HealthState =
   | { kind: "checking" }
@@ -34,6 +36,7 @@ export function ServiceStatusProvider({ children }: { children: ReactNode }) {
   const [recoveries, setRecoveries] = useState(0);
   const recoveryCount = useRef(0);
   const kind = useRef<HealthState["kind"]>("checking");
+  const outagesSeen = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const check = useRef<() => void>(() => {});
 
@@ -58,6 +61,7 @@ export function ServiceStatusProvider({ children }: { children: ReactNode }) {
       if (inFlight) return;
       inFlight = true;
       clearTimeout(timer.current);
+      const outagesSeenBefore = outagesSeen.current;
       let next: HealthState;
       try {
         next = { kind: "ok", health: await getHealth() };
@@ -70,6 +74,7 @@ export function ServiceStatusProvider({ children }: { children: ReactNode }) {
       }
       inFlight = false;
       if (!active) return;
+      if (next.kind === "ok" && outagesSeen.current !== outagesSeenBefore) return schedule(0);
       apply(next);
       schedule(next.kind === "ok" ? HEALTHY_POLL_MS : RETRY_POLL_MS);
     };
@@ -77,9 +82,11 @@ export function ServiceStatusProvider({ children }: { children: ReactNode }) {
     const stopListening = onResponse(({ path, status }) => {
       if (path.startsWith("/api/health")) return;
       if (status === 503 && kind.current !== "down") {
+        outagesSeen.current++;
         apply({ kind: "down", detail: DOWN_DETAIL });
         schedule(RETRY_POLL_MS);
       } else if (status === 0 && kind.current === "ok") {
+        outagesSeen.current++;
         apply({ kind: "unreachable", detail: "Could not reach the server" });
         schedule(RETRY_POLL_MS);
       } else if (status !== 0 && status !== 503 && (kind.current === "down" || kind.current === "unreachable")) {
