@@ -19,7 +19,7 @@ async function newDatabase(purpose: string): Promise<string> {
   return url.href;
 }
 
-function migrate(env: Record<string, string | undefined>) {
+function migrate(env: { NODE_ENV: "production" | "development"; DATABASE_URL?: string; DATABASE_DRIVER?: "pg" }) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn("npx", ["tsx", "scripts/migrate.ts"], { env: { PATH: process.env.PATH, HOME: process.env.HOME ?? "/tmp", ...env } });
     let output = "";
@@ -53,7 +53,7 @@ describe("npm run db:migrate", () => {
   // The advisory lock makes the second wait and then find nothing to do.
   it("is safe to run twice at once: both exit 0 and each migration is applied exactly once", async () => {
     const url = await newDatabase("race");
-    const results = await Promise.all([1, 2].map(() => migrate({ DATABASE_URL: url, DATABASE_DRIVER: "pg" })));
+    const results = await Promise.all([1, 2].map(() => migrate({ NODE_ENV: "development", DATABASE_URL: url, DATABASE_DRIVER: "pg" })));
     for (const result of results) expect(result.code, result.output).toBe(0);
     await expectEveryMigrationAppliedOnce(url);
   });
