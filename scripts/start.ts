@@ -23,6 +23,13 @@ const { drivers, resolveDriver } = await import("@/lib/db/drivers");
 const { ConfigError, parseEnv } = await import("@/lib/env");
 const { logError, logInfo } = await import("@/lib/log");
 
+// Idle connections are kept for 65 s, not Node's 5 s: longer than the idle timeout of the load
+// balancers and proxies that reuse connections to the app (AWS ALB and nginx: 60 s) and of
+// clients that ignore the `Keep-Alive: timeout` hint. A connection the server closes just as
+// one of them sends a request on it fails that request (a 502, or ECONNRESET). A
+// `--keepAliveTimeout` given to npm start comes later on the command line and wins.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 // After its drain a process still closes its pool, which waits for the queries still running
 // (DB_STATEMENT_TIMEOUT_MS ends them), and exits.
 const EXIT_MARGIN_MS = 5_000;
@@ -51,7 +58,7 @@ try {
 // is plain JS for that reason, named by absolute path so that any working directory will do.
 cluster.setupPrimary({
   exec: createRequire(import.meta.url).resolve("next/dist/bin/next"),
-  args: ["start", ...process.argv.slice(2)],
+  args: ["start", "--keepAliveTimeout", String(KEEP_ALIVE_TIMEOUT_MS), ...process.argv.slice(2)],
   execArgv: ["--require", fileURLToPath(new URL("start-worker.cjs", import.meta.url))],
 });
 

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import http from "node:http";
 import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,6 +90,30 @@ describe("npm start", () => {
 
     expect(await server.stop("SIGTERM")).toBe(0);
     expect(server.output().match(/shutdown: database closed/g)).toHaveLength(2);
+  });
+
+  it("keeps an idle connection 65 s, not Node's 5 s, and still stops at once on SIGTERM with one open", async () => {
+    const { server } = await startServers();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const health = () =>
+      new Promise<{ status?: number; keepAlive?: string; reused: boolean }>((resolve, reject) => {
+        const request = http.get(`${server.url}/api/health`, { agent }, (response) => {
+          response.resume();
+          response.on("end", () => resolve({ status: response.statusCode, keepAlive: response.headers["keep-alive"] as string | undefined, reused: request.reusedSocket }));
+        });
+        request.on("error", reject);
+      });
+    try {
+      expect(await health()).toEqual({ status: 200, keepAlive: "timeout=65", reused: false });
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(await health()).toEqual({ status: 200, keepAlive: "timeout=65", reused: true });
+
+      const stopping = performance.now();
+      expect(await server.stop("SIGTERM")).toBe(0);
+      expect(performance.now() - stopping).toBeLessThan(30_000);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("when the primary is SIGKILLed, frees the port at once and lets every server process finish its request and exit", async () => {
