@@ -56,7 +56,10 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
-    command: `node node_modules/next/dist/bin/next start -p ${port} -H ${host}`,
+    // The product as `npm start` runs it (one process on PGlite), idle connections kept 65 s:
+    // Playwright's request client reuses them without heeding `Keep-Alive: timeout`, and with
+    // Node's 5 s a request sent just as the server closed one failed with ECONNRESET (seen in CI).
+    command: `npm start --silent -- -p ${port} -H ${host}`,
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,
