@@ -32,6 +32,11 @@ const registered = globalThis as typeof globalThis & { taskApiLogFlush?: true };
 if (!registered.taskApiLogFlush) {
   registered.taskApiLogFlush = true;
   process.on("exit", () => flush());
+  // Once the reader of the output is gone (a log pipe closed, a parent killed), every write
+  // fails with EPIPE. Unheard, each failure is an uncaught exception, which Next prints to the
+  // same broken stderr, which fails again: a loop at full CPU for as long as the process lives.
+  // The server keeps serving; what it can no longer write is dropped.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 }
 
 function write(level: Level, message: string, fields: Record<string, unknown>) {
