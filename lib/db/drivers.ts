@@ -51,7 +51,11 @@ interface CallbackPool {
 const poolRunner = (pool: CallbackPool): StatementRunner => (name, text, values) =>
   new Promise((resolve, reject) => pool.query({ name, text, values }, (error, result) => (error ? reject(error) : resolve(result.rows))));
 
-const runners = new WeakMap<Database, StatementRunner>();
+// Process-wide, like the database itself (lib/db/index.ts): Next bundles instrumentation, which
+// opens an embedded database, apart from the routes that run its statements, each bundle with a
+// copy of this module.
+const globalForRunners = globalThis as typeof globalThis & { taskApiStatementRunners?: WeakMap<Database, StatementRunner> };
+const runners = (globalForRunners.taskApiStatementRunners ??= new WeakMap());
 
 /** The runner of a database this module opened; undefined for a transaction. */
 export const statementRunnerOf = (database: Database) => runners.get(database);
