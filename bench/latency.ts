@@ -68,7 +68,7 @@ export function formatLatency(list: LatencyMeasurement[]): string {
 /** Issue 13's latency target on every task endpoint (reported), and no non-2xx (exit status). */
 export function checkLatency(list: LatencyMeasurement[]): TargetCheck[] {
   const measured = list.filter((m) => m.target !== "floor");
-  // An Idempotency-Key create needs several round trips by design (README): reported beside.
+  // The target is for the plain requests: a variant with a header is reported beside them.
   const tasks = measured.filter((m) => m.task && !m.withHeader);
   const failed = list.filter((m) => m.non2xx > 0 || m.requests === 0);
   const checks: TargetCheck[] = [];

@@ -14,7 +14,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, detail: "Request body is larger than 64 KiB" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, detail: "Request body must be application/json" },
   LIST_NAME_TAKEN: { status: 409, detail: "You already have a list with this name" },
-  IDEMPOTENCY_KEY_IN_USE: { status: 409, detail: "A request with this Idempotency-Key is still running; retry after Retry-After seconds" },
+  IDEMPOTENCY_KEY_IN_USE: { status: 409, detail: "Another request with this Idempotency-Key changed its record meanwhile; retry after Retry-After seconds" },
   SYNC_TOKEN_EXPIRED: { status: 410, detail: "This sync token is older than the 30 days changes are kept; sync again without `since`" },
   PRECONDITION_FAILED: { status: 412, detail: "The task changed since the version in If-Match; get it again and retry" },
   IDEMPOTENCY_KEY_REUSED: { status: 422, detail: "This Idempotency-Key was used with another request; use a new key for a new request" },

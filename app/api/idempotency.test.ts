@@ -1,11 +1,15 @@
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { idempotencyKeys } from "@/lib/db/schema";
+import { REPLAY_HOURS } from "@/lib/http/idempotency";
 import { api, expectError, expectValidation, signUp, type ApiResponse, type RequestOptions, type TestUser } from "@/test/api";
 import { createApiKey } from "@/test/api-keys";
 import { allPages, createList, itemPath, listsResource, tasksResource, type ResourceUnderTest } from "@/test/resources";
 
 // Idempotency-Key on the creates (lib/http/idempotency.ts), tested once for each resource that
 // honours it: a retry replays the first answer, however the retries race; a key reused for
-// another request is refused; an error stores nothing. Every test makes its own users, so that
+// another request is refused; an error stores nothing; an expired record gives the key back. Every test makes its own users, so that
 // counting a user's items counts what the test created.
 
 interface IdempotentCreate {
@@ -90,19 +94,15 @@ describe.each(CREATES)("Idempotency-Key on POST $resource.path", (create) => {
     expect(await idsOf(user)).toEqual([first.body.id, another.body.id]);
   });
 
-  it("creates one item for 10 parallel requests with one key: the others replay it or answer 409 with Retry-After", async () => {
+  it("creates one item for 10 parallel requests with one key: the others wait for it and replay it", async () => {
     const user = await signUp();
     const responses = await Promise.all(Array.from({ length: 10 }, () => postAs(user, "parallel", create.body(1))));
 
-    const created = responses.filter((response) => response.status === 201);
-    const originals = created.filter((response) => response.headers.get("idempotent-replayed") === null);
+    for (const response of responses) expect(response.status, response.text).toBe(201);
+    const originals = responses.filter((response) => response.headers.get("idempotent-replayed") === null);
     expect(originals).toHaveLength(1);
     const original = originals[0]!;
-    for (const response of created) if (response !== original) expectReplay(response, original);
-    for (const response of responses.filter((response) => response.status !== 201)) {
-      expectError(response, 409, "IDEMPOTENCY_KEY_IN_USE");
-      expect(response.headers.get("retry-after")).toBe("1");
-    }
+    for (const response of responses) if (response !== original) expectReplay(response, original);
     expect(await idsOf(user)).toEqual([original.body.id]);
     expectReplay(await postAs(user, "parallel", create.body(1)), original);
   });
@@ -154,6 +154,48 @@ describe.each(CREATES)("Idempotency-Key on POST $resource.path", (create) => {
     expectCreated(created);
     expect(await idsOf(user)).toEqual([...before, created.body.id]);
     expectReplay(await postAs(user, key, create.body(1)), created);
+  });
+
+  it(`creates again once the key's record has expired (${REPLAY_HOURS} hours), and replays the new answer`, async () => {
+    const user = await signUp();
+    const first = await postAs(user, "expiring", create.body(1));
+    expectCreated(first);
+    await (await db()).execute(sql`update ${idempotencyKeys} set expires_at = now() - interval '1 second' where user_id = ${user.id}`);
+
+    const again = await postAs(user, "expiring", create.body(2));
+    expectCreated(again);
+    expect(await idsOf(user)).toEqual([first.body.id, again.body.id]);
+    expectReplay(await postAs(user, "expiring", create.body(2)), again);
+  });
+
+  it("prunes two expired records with each keyed create, oldest first", async () => {
+    const user = await signUp();
+    const expired = ["2000-01-01", "2000-01-02", "2000-01-03"].map((day, i) => ({
+      userId: user.id,
+      key: `expired ${i}`,
+      fingerprint: "-",
+      result: "[]",
+      expiresAt: new Date(`${day}T00:00:00Z`),
+    }));
+    await (await db()).insert(idempotencyKeys).values(expired);
+    expectCreated(await postAs(user, "pruning", create.body(1)));
+    const left = await (await db()).select({ key: idempotencyKeys.key }).from(idempotencyKeys).where(eq(idempotencyKeys.userId, user.id));
+    expect(left.map((record) => record.key).sort()).toEqual(["expired 2", "pruning"]);
+  });
+
+  it("replays an answer recorded by the previous version (its status, body and headers, before drizzle/0006)", async () => {
+    const user = await signUp();
+    const first = await postAs(user, "recorded before", create.body(1));
+    expectCreated(first);
+    // The headers that version kept.
+    const names = ["content-type", "location", "etag"].filter((name) => first.headers.has(name));
+    const headers = Object.fromEntries(names.map((name) => [name, first.headers.get(name)]));
+    await (await db()).execute(
+      sql`update ${idempotencyKeys} set result = null, status = 201, body = ${first.text}, headers = ${JSON.stringify(headers)}::jsonb where user_id = ${user.id}`,
+    );
+    expectReplay(await postAs(user, "recorded before", create.body(1)), first);
+    expectError(await postAs(user, "recorded before", create.body(2)), 422, "IDEMPOTENCY_KEY_REUSED");
+    expect(await idsOf(user)).toEqual([first.body.id]);
   });
 
   it("keeps keys per user: another user's same key, even with another body, creates their own item", async () => {

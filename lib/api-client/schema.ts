@@ -967,7 +967,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still running; retry after Retry-After seconds */
+            /** @description `IDEMPOTENCY_KEY_IN_USE`: Another request with this Idempotency-Key changed its record meanwhile; retry after Retry-After seconds */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2296,7 +2296,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still running; retry after Retry-After seconds; `LIST_NAME_TAKEN`: you already have a list with this name, in any letter case */
+            /** @description `IDEMPOTENCY_KEY_IN_USE`: Another request with this Idempotency-Key changed its record meanwhile; retry after Retry-After seconds; `LIST_NAME_TAKEN`: you already have a list with this name, in any letter case */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

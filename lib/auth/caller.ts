@@ -16,7 +16,8 @@ import { countUnauthenticated, currentWindow, enforce, limitState, upsertCounter
 // against the user's write limit (`c`); `owner` is then the id only if the write may proceed
 // (`allowed`), so that a refused write changes nothing. Its one result row also says why not: no valid
 // credentials (401), a read-only key (403), over the limit (429). Later statements of the request
-// name the user by id.
+// name the user by id. A statement may carry an Attachment, a write of its own on the statement's
+// rows (the record of an idempotent create), which then costs no round trip either.
 
 /**
  * A statement of the caller's rows: `build(owner, qb)` defines the CTE `d` (and any CTE it
@@ -52,40 +53,30 @@ const sessionPrincipal = sql`p as (
 const writeCounted = sql`, c as (${upsertCounter(sql`select 'user:' || p.id, ${sql.placeholder("window")}::bigint, 1 from p where p.can_write`)}),
   allowed as (select p.id from p join c on true where c.count <= ${sql.placeholder("max")})`;
 
-function checked(kind: Credentials["kind"], write: boolean, data: OwnedStatement | undefined, qb: Database): SQL {
+/**
+ * A write that rides along a statement of the caller's data (Caller.attaching): `build(owner)`
+ * defines CTEs after `d`, which may use its rows. It commits or fails with them.
+ */
+export interface Attachment {
+  /** Names its shape, with the statement's own key. */
+  key: string;
+  build: (owner: SQL) => SQL;
+  values: Record<string, unknown>;
+}
+
+const attached = (attachment: Attachment | undefined, owner: SQL) => (attachment ? sql`, ${attachment.build(owner)}` : sql``);
+
+function checked(kind: Credentials["kind"], write: boolean, data: OwnedStatement | undefined, attachment: Attachment | undefined, qb: Database): SQL {
   const owner = write ? sql`(select id from allowed)` : sql`(select id from p)`;
-  return sql`with ${kind === "api-key" ? keyPrincipal : sessionPrincipal}${write ? writeCounted : sql``}${data ? sql`, ${data.build(owner, qb)}` : sql``}
+  return sql`with ${kind === "api-key" ? keyPrincipal : sessionPrincipal}${write ? writeCounted : sql``}${data ? sql`, ${data.build(owner, qb)}` : sql``}${attached(attachment, owner)}
     select p.id as caller, p.can_write, ${write ? sql`(select count from c)` : sql`null::integer`} as writes${data ? sql`, d.*` : sql``}
     from (values (0)) as one (x) left join p on true${data ? sql` left join d on true` : sql``}${data?.ordered ? sql` order by d.n` : sql``}`;
 }
 
 const knownOwner = sql`${sql.placeholder("owner")}::text`;
 
-function byId(data: OwnedStatement, qb: Database, precondition: Precondition | undefined): SQL {
-  const order = data.ordered ? sql` order by d.n` : sql``;
-  if (!precondition) return sql`with ${data.build(knownOwner, qb)} select d.* from d${order}`;
-  // The owner is null, so the statement reads and writes nothing, when a blocker exists.
-  return sql`with b as (select (${precondition.blocker(knownOwner)}) as blocker), ${data.build(sql`(select ${knownOwner} from b where b.blocker is null)`, qb)}
-    select d.*, b.blocker from b left join d on true${order}`;
-}
-
-/**
- * A condition on the statements of a caller (Caller.provided): they run their reads and writes
- * only when `blocker(owner)`, a scalar subquery, finds nothing, in their own snapshot. What it
- * finds instead (text) ends the request with Precluded.
- */
-export interface Precondition {
-  /** Names its shape, with the statement's own key. */
-  key: string;
-  blocker: (owner: SQL) => SQL;
-  values: Record<string, unknown>;
-}
-
-/** A statement under a Precondition found its blocker, and so read and wrote nothing. */
-export class Precluded extends Error {
-  constructor(readonly blocker: string) {
-    super("precluded by the caller's precondition");
-  }
+function byId(data: OwnedStatement, attachment: Attachment | undefined, qb: Database): SQL {
+  return sql`with ${data.build(knownOwner, qb)}${attached(attachment, knownOwner)} select d.* from d${data.ordered ? sql` order by d.n` : sql``}`;
 }
 
 interface Verdict {
@@ -98,8 +89,11 @@ export interface OwnedRow {
   item: string | null;
 }
 
-interface ByIdRow extends OwnedRow {
-  blocker: string | null;
+/** What Caller.attaching or Caller.replaying applies to the one statement their work runs. */
+interface StatementScope {
+  attachment?: Attachment;
+  replay?: OwnedRow[];
+  ran: boolean;
 }
 
 export class Caller {
@@ -117,11 +111,7 @@ export class Caller {
     private readonly write: boolean,
   ) {}
 
-  /** Where this caller's statements run: a transaction while one is open (transaction()), else the database. */
-  private database?: Database;
-
-  /** Set while provided() runs. */
-  private precondition?: Precondition;
+  private scope?: StatementScope;
 
   /** The caller of a request, not yet checked. */
   static of(request: Request, write: boolean): Caller {
@@ -133,62 +123,60 @@ export class Caller {
     return this.credentials?.kind === "session" ? this.credentials.via : this.credentials?.kind;
   }
 
-  /** Runs `work` in a transaction, which this caller's statements use until it ends. */
-  async transaction<T>(work: (transaction: Database) => Promise<T>): Promise<T> {
-    return (await db()).transaction(async (transaction) => {
-      this.database = transaction;
-      try {
-        return await work(transaction);
-      } finally {
-        this.database = undefined;
-      }
-    });
+  /** Runs `work`, which makes one statement of the caller's data: `attachment` is part of it. */
+  attaching<T>(attachment: Attachment, work: () => Promise<T>): Promise<T> {
+    return this.within({ attachment, ran: false }, work);
   }
 
   /**
-   * Runs `work` with the precondition on every statement of this caller's data: each one reads
-   * and writes nothing, and throws Precluded, when the precondition's blocker exists. For a
-   * caller whose credentials were already checked.
+   * Runs `work`, which makes one statement of the caller's data, with `rows` as that statement's
+   * rows: it is not run. For a caller whose credentials were already checked.
    */
-  async provided<T>(precondition: Precondition, work: () => Promise<T>): Promise<T> {
-    if (this.userId === undefined) throw new Error("Caller.provided: the credentials must be checked first");
-    this.precondition = precondition;
+  replaying<T>(rows: OwnedRow[], work: () => Promise<T>): Promise<T> {
+    if (this.userId === undefined) throw new Error("Caller.replaying: the credentials must be checked first");
+    return this.within({ replay: rows, ran: false }, work);
+  }
+
+  private async within<T>(scope: StatementScope, work: () => Promise<T>): Promise<T> {
+    this.scope = scope;
     try {
       return await work();
     } finally {
-      this.precondition = undefined;
+      this.scope = undefined;
     }
   }
 
   /** The rows of a statement of the caller's data, with the credentials checked in the same statement if not yet. */
   async rows<Row extends OwnedRow>(data: OwnedStatement, values: Record<string, unknown>): Promise<Row[]> {
-    const database = this.database ?? openedDb() ?? (await db());
-    if (this.userId !== undefined) {
-      const precondition = this.precondition;
-      const query = statement(`by-id:${precondition?.key ?? "-"}:${data.key}`, () => byId(data, database, precondition));
-      const rows = await run<Row & ByIdRow>(database, query, { ...values, ...precondition?.values, owner: this.userId });
-      if (!precondition) return rows;
-      const blocker = rows[0]?.blocker;
-      if (blocker != null) throw new Precluded(blocker);
-      return rows.filter((row) => row.item !== null);
+    const scope = this.scope;
+    if (scope) {
+      if (scope.ran) throw new Error(`Caller: ${data.key} is a second statement where one is expected`);
+      scope.ran = true;
+      if (scope.replay) return scope.replay as Row[];
     }
-    const rows = await this.check(database, data, values);
+    const attachment = scope?.attachment;
+    const database = openedDb() ?? (await db());
+    if (this.userId !== undefined) {
+      const query = statement(`by-id:${data.key}:${attachment?.key ?? "-"}`, () => byId(data, attachment, database));
+      return run<Row>(database, query, { ...values, ...attachment?.values, owner: this.userId });
+    }
+    const rows = await this.check(database, data, attachment, { ...values, ...attachment?.values });
     return (rows as unknown as Row[]).filter((row) => row.item !== null);
   }
 
   /** Checks the credentials (and counts a write) on their own: a statement with no data. */
   async id(): Promise<string> {
-    if (this.userId === undefined) await this.check(this.database ?? (await db()), undefined, {});
+    if (this.userId === undefined) await this.check(await db(), undefined, undefined, {});
     return this.userId!;
   }
 
-  private async check(database: Database, data: OwnedStatement | undefined, values: Record<string, unknown>): Promise<Verdict[]> {
+  private async check(database: Database, data: OwnedStatement | undefined, attachment: Attachment | undefined, values: Record<string, unknown>): Promise<Verdict[]> {
     const credentials = this.credentials;
     if (!credentials) return this.refuse();
     const { RATE_LIMIT_WINDOW_S: windowSeconds, RATE_LIMIT_WRITES_MAX: max } = env();
     const window = currentWindow(windowSeconds);
-    const query = statement(`${credentials.kind}:${this.write ? "write" : "read"}:${data?.key ?? "-"}`, () =>
-      checked(credentials.kind, this.write, data, database),
+    const query = statement(`${credentials.kind}:${this.write ? "write" : "read"}:${data?.key ?? "-"}:${attachment?.key ?? "-"}`, () =>
+      checked(credentials.kind, this.write, data, attachment, database),
     );
     const value = credentials.kind === "api-key" ? credentials.hash : credentials.token;
     const rows = await run<Verdict>(database, query, { ...values, credential: value, ...(this.write ? { window, max } : {}) });

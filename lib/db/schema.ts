@@ -207,7 +207,7 @@ export const taskTombstones = pgTable(
 );
 
 // The first answer to a create sent with an Idempotency-Key, replayed to its retries
-// (lib/http/idempotency.ts). Written in the create's own transaction.
+// (lib/http/idempotency.ts). Written by the create's own statement.
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
@@ -217,9 +217,13 @@ export const idempotencyKeys = pgTable(
     key: varchar("key", { length: 255 }).notNull(),
     // SHA-256 of the method, the path and the validated body.
     fingerprint: text("fingerprint").notNull(),
-    status: smallint("status").notNull(),
-    body: text("body").notNull(),
-    headers: jsonb("headers").$type<Record<string, string>>().notNull(),
+    // The create statement's rows (JSON), from which its handler builds the answer again.
+    result: text("result"),
+    // The answer itself, as the version before `result` recorded it: read until its records expire
+    // (a day after drizzle/0006 is deployed), then dropped with these columns.
+    status: smallint("status"),
+    body: text("body"),
+    headers: jsonb("headers").$type<Record<string, string>>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   },

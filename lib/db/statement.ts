@@ -3,7 +3,6 @@ import { fillPlaceholders, sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Database } from "@/lib/db";
 import { statementRunnerOf } from "@/lib/db/drivers";
-import { rowsOf } from "@/lib/db/rows";
 
 // The hot paths' statements, written once with drizzle (tables, columns, sql`` and
 // sql.placeholder) and compiled once per shape: a request then only fills in its values and runs
@@ -47,10 +46,8 @@ export const placeholder = (name: string) => sql`${sql.placeholder(name)}`;
 /** Runs a statement with its placeholders' values; the rows as the driver returns them. */
 export function run<Row>(database: Database, { name, text, params }: Statement, values: Record<string, unknown>): Promise<Row[]> {
   const runner = statementRunnerOf(database);
-  if (runner) return runner(name, text, fillPlaceholders(params, values)) as Promise<Row[]>;
-  // A transaction: through its drizzle session, which holds the transaction's connection (a
-  // session of its own, so there is nothing to keep between transactions).
-  return rowsOf<Row>(database._.session.prepareQuery({ sql: text, params }, undefined, name, false).execute(values));
+  if (!runner) throw new Error("run: a database this app opened is needed, not a transaction");
+  return runner(name, text, fillPlaceholders(params, values)) as Promise<Row[]>;
 }
 
 /** A query's text and parameters with its placeholders filled in, as a run sends them (for EXPLAIN). */

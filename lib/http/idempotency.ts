@@ -1,21 +1,20 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { Precluded, type Caller, type OwnedRow, type OwnedStatement, type Precondition } from "@/lib/auth/caller";
+import type { Attachment, Caller, OwnedRow, OwnedStatement } from "@/lib/auth/caller";
+import { violates } from "@/lib/db/constraints";
 import { idempotencyKeys } from "@/lib/db/schema";
-import { run, statement } from "@/lib/db/statement";
 import { ApiError } from "@/lib/errors";
 
 // Idempotency-Key on creates (draft-ietf-httpapi-idempotency-key-header, with Stripe's
-// semantics). The first successful answer is stored in the create's own transaction and replayed
+// semantics). The first successful answer is recorded by the create's own statement and replayed
 // to the same user's retries for REPLAY_HOURS; a key reused for another request is refused; a
-// key whose first request is still running answers 409. Errors change nothing and store nothing,
-// so the key stays usable. State is in PostgreSQL: retries may reach any instance, any time.
+// retry sent while the first request runs waits for it, then replays it. Errors change nothing
+// and record nothing, so the key stays usable. State is in PostgreSQL: retries may reach any
+// instance, any time.
 
 export const IDEMPOTENCY_KEY_MAX = 255;
 export const REPLAY_HOURS = 24;
 const RETRY_AFTER_SECONDS = "1";
-/** What a replay repeats besides the status and the body. */
-const REPLAYED_HEADERS = ["content-type", "location", "etag"];
 
 const KEY = new RegExp(`^[\\x20-\\x7e]{1,${IDEMPOTENCY_KEY_MAX}}$`);
 
@@ -45,87 +44,89 @@ export interface Claim {
   fingerprint: string;
 }
 
-/** A record of a first answer, as the create's statement returns it. */
-interface StoredAnswer {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-  fingerprint: string;
-}
+/** The name of the key records' primary key: violated when the key already has a record. */
+const RECORD_KEY = "idempotency_keys_user_id_key_pk";
 
-function replay(stored: StoredAnswer): Response {
-  return new Response(stored.body, { status: stored.status, headers: { ...stored.headers, "Idempotent-Replayed": "true" } });
-}
+/** Errors that answer the request whether or not the key has a record: the credentials' verdict. */
+const VERDICTS = new Set(["UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED"]);
 
-// The lock, taken by the statement that checks the caller (and counts the write), so that it
-// costs no round trip of its own. That statement's count holds the user's write counter until
-// the transaction ends: a concurrent request with the same key waits there, then finds the
-// record and replays it; 409 remains for a lock held without the counter.
-const lockStatement: OwnedStatement = {
-  key: "idempotency.lock",
-  build: (owner) => sql`d as (select '' as item, pg_try_advisory_xact_lock(hashtextextended(${owner} || ' ' || ${sql.placeholder("key")}::text, 0)) as held)`,
-};
+const [key, fingerprint] = [sql.placeholder("idempotencyKey"), sql.placeholder("fingerprint")];
 
-// The key's live record, as JSON text, for the create's statement (Caller.provided): it creates
-// nothing when there is one, and the record comes back in the same round trip.
-const recorded = (key: string): Precondition => ({
-  key: "idempotency.recorded",
-  blocker: (owner) => sql`select row_to_json(k)::text from (
-      select status, body, headers, fingerprint from ${idempotencyKeys}
-      where user_id = ${owner} and key = ${sql.placeholder("key")} and expires_at > now()) as k`,
-  values: { key },
-});
-
-// The record of a first answer. Also prunes two expired records (never this key's): bounded work
-// per create, which keeps the table at about a day of keys without a scheduled job.
-const record = () => {
-  const [userId, key] = [sql.placeholder("userId"), sql.placeholder("key")];
-  return sql`
-    with pruned as (
+// The record of a first answer, written by the create's own statement: the create's rows, from
+// which its handler builds the answer again on a retry. A key that already has a record makes the
+// statement fail (RECORD_KEY), creating nothing; a concurrent first request's record is waited for
+// by PostgreSQL's unique index, so the retry then finds it. Also prunes two expired records (never
+// this key's, which the lookup removes): bounded work per create, which keeps the table at about
+// a day of keys without a scheduled job.
+const recordOf = (claim: Claim): Attachment => ({
+  key: "idempotency.record",
+  values: { idempotencyKey: claim.key, fingerprint: claim.fingerprint },
+  build: (owner) => sql`pruned as (
       delete from ${idempotencyKeys} where (user_id, key) in (
         select user_id, key from ${idempotencyKeys}
-        where expires_at < now() and not (user_id = ${userId} and key = ${key})
-        order by expires_at limit 2 for update skip locked))
-    insert into ${idempotencyKeys} (user_id, key, fingerprint, status, body, headers, expires_at)
-    values (${userId}, ${key}, ${sql.placeholder("fingerprint")}, ${sql.placeholder("status")}, ${sql.placeholder("body")},
-            ${sql.placeholder("headers")}::jsonb, now() + make_interval(hours => ${REPLAY_HOURS}))
-    on conflict (user_id, key) do update set
-      fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body,
-      headers = excluded.headers, created_at = now(), expires_at = excluded.expires_at`;
+        where expires_at < now() and not (user_id = ${owner} and key = ${key}::text)
+        order by expires_at limit 2 for update skip locked)),
+    recorded as (
+      insert into ${idempotencyKeys} (user_id, key, fingerprint, result, expires_at)
+      select ${owner}, ${key}::text, ${fingerprint}::text, (select json_agg(d)::text from d), now() + make_interval(hours => ${REPLAY_HOURS})
+      where exists (select from d))`,
+});
+
+/** A live record, as the lookup returns it. */
+interface StoredRecord {
+  fingerprint: string;
+  result: string | null;
+  // The answer itself, in a record written before `result` existed (drizzle/0006).
+  status: number | null;
+  body: string | null;
+  headers: Record<string, string> | null;
+}
+
+// The key's live record, as JSON text in `item`; an expired one is removed, so that the key can
+// record again.
+const lookup: OwnedStatement = {
+  key: "idempotency.lookup",
+  build: (owner) => sql`expired as (
+      delete from ${idempotencyKeys} where user_id = ${owner} and key = ${key}::text and expires_at <= now()),
+    d as (select row_to_json(k)::text as item from (
+      select fingerprint, result, status, body, headers from ${idempotencyKeys}
+      where user_id = ${owner} and key = ${key}::text and expires_at > now()) as k)`,
+};
+
+async function liveRecord(caller: Caller, claim: Claim): Promise<StoredRecord | undefined> {
+  const [row] = await caller.rows(lookup, { idempotencyKey: claim.key });
+  return row && (JSON.parse(row.item!) as StoredRecord);
+}
+
+const replayed = (response: Response) => {
+  response.headers.set("Idempotent-Replayed", "true");
+  return response;
 };
 
 /**
- * Runs a create under an Idempotency-Key, in one transaction with the record of its answer: no
- * crash leaves a created item without its record or the reverse. A transaction-scoped advisory
- * lock on (user, key) is taken first; the record is looked for by the create's own statement,
- * after the lock is held, so that it sees a first request that committed while this one waited.
+ * Runs a create under an Idempotency-Key. Its statement also records its rows, so that no crash
+ * leaves a created item without its record or the reverse: a first request costs no round trip
+ * more than a create without a key. Only when the statement fails is the key's record looked for
+ * (another statement): a retry replays it, and its answer wins over the create's own refusal (a
+ * list name the first request took). The handler must make one statement, its create.
  */
-export function idempotently(caller: Caller, claim: Claim, create: (caller: Caller) => Promise<Response>): Promise<Response> {
-  const { key, fingerprint } = claim;
-  return caller.transaction(async (transaction) => {
-    const [lock] = await caller.rows<OwnedRow & { held: boolean }>(lockStatement, { key });
-    if (!lock?.held) throw new ApiError("IDEMPOTENCY_KEY_IN_USE", undefined, { headers: { "Retry-After": RETRY_AFTER_SECONDS } });
-
-    let response: Response;
+export async function idempotently(caller: Caller, claim: Claim, create: (caller: Caller) => Promise<Response>): Promise<Response> {
+  if (caller.judged) throw new Error("idempotently: the create must be the request's first statement");
+  // A second attempt follows only the removal of an expired record.
+  for (let attempt = 1; ; attempt++) {
     try {
-      response = await caller.provided(recorded(key), () => create(caller));
+      return await caller.attaching(recordOf(claim), () => create(caller));
     } catch (error) {
-      if (!(error instanceof Precluded)) throw error;
-      const stored = JSON.parse(error.blocker) as StoredAnswer;
-      if (stored.fingerprint !== fingerprint) throw new ApiError("IDEMPOTENCY_KEY_REUSED");
-      return replay(stored);
+      const keyTaken = violates(error, RECORD_KEY);
+      if (!keyTaken && !(error instanceof ApiError && !VERDICTS.has(error.code))) throw error;
+      const stored = await liveRecord(caller, claim);
+      if (stored) {
+        if (stored.fingerprint !== claim.fingerprint) throw new ApiError("IDEMPOTENCY_KEY_REUSED");
+        if (stored.result === null) return replayed(new Response(stored.body, { status: stored.status!, headers: stored.headers! }));
+        return replayed(await caller.replaying(JSON.parse(stored.result) as OwnedRow[], () => create(caller)));
+      }
+      if (!keyTaken) throw error;
+      if (attempt === 2) throw new ApiError("IDEMPOTENCY_KEY_IN_USE", undefined, { headers: { "Retry-After": RETRY_AFTER_SECONDS } });
     }
-    if (!response.ok) return response;
-    const body = await response.text();
-    const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
-    await run(transaction, statement("idempotency.record", record), {
-      userId: caller.userId,
-      key,
-      fingerprint,
-      status: response.status,
-      body,
-      headers: JSON.stringify(headers),
-    });
-    return new Response(body, { status: response.status, headers: response.headers });
-  });
+  }
 }
