@@ -4,6 +4,7 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import { createList, toApiFailure, type List } from "./api";
 import { codePoints } from "./fields";
 import { FieldMessage } from "./FieldMessage";
+import { useRetryKey } from "./retry-key";
 import { LIST_NAME_MAX, listNameErrors } from "./list-name";
 
 /** The sidebar's "New list" form: a name, checked by the API (a clash is shown at the field). */
@@ -14,6 +15,7 @@ export function CreateListForm({ onCreated }: { onCreated: (list: List) => void 
   const [error, setError] = useState<string | null>(null);
   const id = useId();
   const inputRef = useRef<HTMLInputElement>(null);
+  const retryKey = useRetryKey();
   const length = codePoints(name.trim());
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -23,7 +25,8 @@ export function CreateListForm({ onCreated }: { onCreated: (list: List) => void 
     setFieldError(null);
     setError(null);
     try {
-      const list = await createList(name);
+      const list = await createList(name, retryKey.keyFor(name));
+      retryKey.created();
       setName("");
       onCreated(list);
     } catch (caught) {

@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { FieldMessage } from "./FieldMessage";
 import { createTask, toApiFailure, type List, type Task } from "./api";
 import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
+import { useRetryKey } from "./retry-key";
 import { DETAIL_FIELDS, detailsInput, fieldId, TaskDetailsFields, type DetailField, type TaskDetails } from "./TaskDetailsFields";
 
 type Field = "title" | "description" | DetailField;
@@ -28,6 +29,7 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
   const titleRef = useRef<HTMLInputElement>(null);
   const descriptionRef = useRef<HTMLTextAreaElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
+  const retryKey = useRetryKey();
 
   // Another list picked in the sidebar: new tasks go there.
   useEffect(() => {
@@ -44,11 +46,9 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
     setError(null);
     setFieldErrors({});
     try {
-      const task = await createTask({
-        title,
-        ...(description.trim() ? { description } : {}),
-        ...detailsInput(details),
-      });
+      const input = { title, ...(description.trim() ? { description } : {}), ...detailsInput(details) };
+      const task = await createTask(input, retryKey.keyFor(input));
+      retryKey.created();
       setTitle("");
       setDescription("");
       setDetails(blank);

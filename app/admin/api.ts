@@ -181,8 +181,9 @@ export interface TaskInput {
   priority?: Priority;
 }
 
-export async function createTask(input: TaskInput): Promise<Task> {
-  return call(client.POST("/api/tasks", { body: input }));
+/** `idempotencyKey`: the same for a resend of the same create (useRetryKey). */
+export async function createTask(input: TaskInput, idempotencyKey: string): Promise<Task> {
+  return call(client.POST("/api/tasks", { body: input, headers: { "Idempotency-Key": idempotencyKey } }));
 }
 
 export async function updateTask(id: number, patch: Partial<TaskInput>): Promise<Task> {
@@ -236,8 +237,8 @@ export async function listAllLists(): Promise<List[]> {
   return lists;
 }
 
-export async function createList(name: string): Promise<List> {
-  return call(client.POST("/api/lists", { body: { name } }));
+export async function createList(name: string, idempotencyKey: string): Promise<List> {
+  return call(client.POST("/api/lists", { body: { name }, headers: { "Idempotency-Key": idempotencyKey } }));
 }
 
 export async function renameList(id: number, name: string): Promise<List> {
