@@ -7,6 +7,7 @@ import { AuthForm } from "./AuthForm";
 import { HealthBadge, ServiceBanner, ServiceStatusProvider } from "./service-status";
 import { useLatestLoad, useReloadOnRecovery } from "./useLatestLoad";
 import { TaskBoard } from "./TaskBoard";
+import { useAfterRender } from "./useAfterRender";
 
 type Session =
   | { kind: "loading" }
@@ -23,6 +24,7 @@ export function AdminApp() {
 }
 
 function Admin() {
+  const afterRender = useAfterRender();
   const [session, setSession] = useState<Session>({ kind: "loading" });
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<string | null>(null);
@@ -63,7 +65,7 @@ function Admin() {
     setSignOutError(null);
     // Keyboard and screen-reader users land in the content; the page stays at its top, with the
     // header's status and sign-out in view (main is taller than the screen: focus would scroll it).
-    requestAnimationFrame(() => mainRef.current?.focus({ preventScroll: true }));
+    afterRender(() => mainRef.current?.focus({ preventScroll: true }));
   }
 
   async function handleSignOut() {

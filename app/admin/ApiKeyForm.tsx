@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { FieldMessage } from "./FieldMessage";
 import { createApiKey, toApiFailure, type ApiKeyCreated, type ApiKeyScope } from "./api";
 import { codePoints, splitErrors } from "./fields";
+import { useAfterRender } from "./useAfterRender";
 
 // Limits of the API (lib/auth/api-keys.ts). Shown as hints only: the API's validation errors
 // are what the form shows.
@@ -27,6 +28,7 @@ const EXPIRIES = [
 type Expiry = (typeof EXPIRIES)[number]["value"];
 
 export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKeyCreated) => void; focusOnMount: boolean }) {
+  const afterRender = useAfterRender();
   const [name, setName] = useState("");
   const [scope, setScope] = useState<ApiKeyScope>("read");
   const [expiry, setExpiry] = useState<Expiry>("never");
@@ -62,7 +64,7 @@ export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKe
       setFieldErrors(split.fields);
       setError(split.general);
       setBusy(false);
-      requestAnimationFrame(() => {
+      afterRender(() => {
         if (split.fields.name) nameRef.current?.focus();
         else if (split.fields.scope) scopeRef.current?.focus();
         else if (split.fields.expiresIn) expiryRef.current?.focus();

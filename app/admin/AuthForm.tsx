@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { signIn, signUp, toApiFailure, type ApiFailure, type User } from "./api";
+import { useAfterRender } from "./useAfterRender";
 
 type Mode = "sign-in" | "sign-up";
 type Field = "name" | "email" | "password";
@@ -22,6 +23,7 @@ function placeAuthError(error: ApiFailure): { field: Field | null; message: stri
 }
 
 export function AuthForm({ onSignedIn, notice }: { onSignedIn: (user: User) => void; notice?: string | null }) {
+  const afterRender = useAfterRender();
   const [mode, setMode] = useState<Mode>("sign-in");
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
@@ -63,17 +65,17 @@ export function AuthForm({ onSignedIn, notice }: { onSignedIn: (user: User) => v
       setBusy(false);
       if (failure.status === 401 && !signingUp) {
         setError("Wrong email or password.");
-        requestAnimationFrame(() => errorRef.current?.focus());
+        afterRender(() => errorRef.current?.focus());
         return;
       }
       const placed = placeAuthError(failure);
       if (placed.field && (placed.field !== "name" || signingUp)) {
         const field = placed.field;
         setFieldError({ field, message: placed.message });
-        requestAnimationFrame(() => inputs[field].current?.focus());
+        afterRender(() => inputs[field].current?.focus());
       } else {
         setError(placed.message);
-        requestAnimationFrame(() => errorRef.current?.focus());
+        afterRender(() => errorRef.current?.focus());
       }
     }
   }

@@ -6,9 +6,11 @@ import { codePoints } from "./fields";
 import { FieldMessage } from "./FieldMessage";
 import { useRetryKey } from "./retry-key";
 import { LIST_NAME_MAX, listNameErrors } from "./list-name";
+import { useAfterRender } from "./useAfterRender";
 
 /** The sidebar's "New list" form: a name, checked by the API (a clash is shown at the field). */
 export function CreateListForm({ onCreated }: { onCreated: (list: List) => void }) {
+  const afterRender = useAfterRender();
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
   const [fieldError, setFieldError] = useState<string | null>(null);
@@ -35,7 +37,7 @@ export function CreateListForm({ onCreated }: { onCreated: (list: List) => void 
       setError(general);
     } finally {
       setBusy(false);
-      requestAnimationFrame(() => inputRef.current?.focus());
+      afterRender(() => inputRef.current?.focus());
     }
   }
 

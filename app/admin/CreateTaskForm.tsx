@@ -6,6 +6,7 @@ import { createTask, toApiFailure, type List, type Task } from "./api";
 import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
 import { useRetryKey } from "./retry-key";
 import { DETAIL_FIELDS, detailsInput, fieldId, TaskDetailsFields, type DetailField, type TaskDetails } from "./TaskDetailsFields";
+import { useAfterRender } from "./useAfterRender";
 
 type Field = "title" | "description" | DetailField;
 const FIELDS = ["title", "description", ...DETAIL_FIELDS] as const;
@@ -18,6 +19,7 @@ interface Props {
 }
 
 export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
+  const afterRender = useAfterRender();
   const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
   const blank: TaskDetails = { listId: defaultListId, due: "", priority: "none" };
@@ -54,14 +56,14 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
       setDetails(blank);
       setBusy(false);
       onCreated(task);
-      requestAnimationFrame(() => titleRef.current?.focus());
+      afterRender(() => titleRef.current?.focus());
     } catch (caught) {
       const failure = toApiFailure(caught);
       const split = splitErrors(failure, FIELDS);
       setFieldErrors(split.fields);
       setError(split.general);
       setBusy(false);
-      requestAnimationFrame(() => {
+      afterRender(() => {
         const first = DETAIL_FIELDS.find((field) => split.fields[field]);
         if (split.fields.title) titleRef.current?.focus();
         else if (split.fields.description) descriptionRef.current?.focus();

@@ -5,6 +5,7 @@ import { getTask, toApiFailure, updateTaskIfUnchanged, type List, type Task, typ
 import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
 import { FieldMessage } from "./FieldMessage";
 import { DETAIL_FIELDS, detailsInput, detailsOf, fieldId, TaskDetailsFields, type DetailField, type TaskDetails } from "./TaskDetailsFields";
+import { useAfterRender } from "./useAfterRender";
 
 type Field = "title" | "description" | DetailField;
 const FIELDS = ["title", "description", ...DETAIL_FIELDS] as const;
@@ -30,6 +31,7 @@ interface Props {
  * elsewhere since the form opened is never overwritten; Escape cancels.
  */
 export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onChangedElsewhere, onCancel, onMissing }: Props) {
+  const afterRender = useAfterRender();
   const [title, setTitle] = useState(task.title);
   const [description, setDescription] = useState(task.description ?? "");
   const [details, setDetails] = useState<TaskDetails>(() => detailsOf(task));
@@ -72,7 +74,7 @@ export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onC
       setError(split.general);
       setBusy(false);
       const first = DETAIL_FIELDS.find((field) => split.fields[field]);
-      requestAnimationFrame(() => {
+      afterRender(() => {
         if (split.fields.title) titleRef.current?.focus();
         else if (split.fields.description) descriptionRef.current?.focus();
         else if (first) document.getElementById(fieldId(id, first))?.focus();
