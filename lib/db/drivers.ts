@@ -196,7 +196,11 @@ async function attachToPlatform(pool: Parameters<typeof import("@vercel/function
 async function configureNeon(proxy: string | undefined) {
   const { neonConfig } = await import("@neondatabase/serverless");
   const { default: ws } = await import("ws");
-  neonConfig.webSocketConstructor = ws;
+  const { coalescingWebSocket } = await import("@/lib/db/neon-websocket");
+  // One WebSocket message per statement, without the driver's 1 ms wait for it (a `select 1`
+  // through the local proxy, one at a time: p50 1.49 ms with coalesceWrites, 0.18 ms without).
+  neonConfig.webSocketConstructor = coalescingWebSocket(ws);
+  neonConfig.coalesceWrites = false;
   if (proxy) {
     // A local wsproxy in front of a plain PostgreSQL (tests, offline rehearsals): no TLS,
     // and the startup messages cannot be pipelined through it.
