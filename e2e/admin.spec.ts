@@ -104,8 +104,8 @@ test("full journey: sign up, create three, filter, complete, edit, delete, reloa
   await page.getByLabel("Email").fill(account.email);
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  // The refusal takes the focus (a frame after it is shown): wait for it, or the Enter below
-  // can land on the alert instead of the password field (seen in CI on a loaded machine).
+  // The refusal takes the focus, so that the Enter below is typed in the password field, not on
+  // the alert (a CI run saw it land there while the page moved the focus a frame late).
   await expect(page.getByRole("alert").filter({ hasText: "Wrong email or password." })).toBeFocused();
   // On a screen shorter than the content, signed in with the keyboard from the top of the page:
   // the focus moves to the content, and the header stays in view.
