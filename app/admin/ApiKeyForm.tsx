@@ -1,10 +1,12 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { Counter } from "./Counter";
 import { FieldMessage } from "./FieldMessage";
 import { createApiKey, toApiFailure, type ApiKeyCreated, type ApiKeyScope } from "./api";
 import { codePoints, splitErrors } from "./fields";
 import { useAfterRender } from "./useAfterRender";
+import { useFieldErrors } from "./useFieldErrors";
 
 // Limits of the API (lib/auth/api-keys.ts). Shown as hints only: the API's validation errors
 // are what the form shows.
@@ -33,9 +35,9 @@ export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKe
   const [scope, setScope] = useState<ApiKeyScope>("read");
   const [expiry, setExpiry] = useState<Expiry>("never");
   const [busy, setBusy] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
   const [error, setError] = useState<string | null>(null);
   const id = useId();
+  const { fieldErrors, setFieldErrors, clear, describedBy } = useFieldErrors<Field>(id);
   const nameRef = useRef<HTMLInputElement>(null);
   const scopeRef = useRef<HTMLSelectElement>(null);
   const expiryRef = useRef<HTMLSelectElement>(null);
@@ -73,19 +75,13 @@ export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKe
     }
   }
 
-  const describedBy = (field: Field, hint: string) =>
-    [fieldErrors[field] ? `${id}-${field}-error` : null, hint].filter(Boolean).join(" ");
-  const clear = (field: Field) => setFieldErrors(({ [field]: _cleared, ...rest }) => rest);
-
   return (
     <form onSubmit={submit} noValidate className="key-form" aria-label="Create an API key">
       <div className="key-form-fields">
         <div className="field">
           <div className="label-row">
             <label htmlFor={`${id}-name`}>Name</label>
-            <span id={`${id}-name-count`} className={`counter${nameLength > KEY_NAME_MAX ? " counter-over" : ""}`}>
-              {nameLength}/{KEY_NAME_MAX}
-            </span>
+            <Counter id={`${id}-name-count`} count={nameLength} max={KEY_NAME_MAX} />
           </div>
           <input
             ref={nameRef}
@@ -139,7 +135,7 @@ export function ApiKeyForm({ onCreated, focusOnMount }: { onCreated: (key: ApiKe
             name="expiry"
             value={expiry}
             aria-invalid={fieldErrors.expiresIn ? true : undefined}
-            aria-describedby={describedBy("expiresIn", "") || undefined}
+            aria-describedby={describedBy("expiresIn")}
             onChange={(event) => {
               setExpiry(event.target.value as Expiry);
               clear("expiresIn");

@@ -3,6 +3,7 @@
 import { useId, useRef, useState, type FormEvent } from "react";
 import { createList, toApiFailure, type List } from "./api";
 import { codePoints } from "./fields";
+import { Counter } from "./Counter";
 import { FieldMessage } from "./FieldMessage";
 import { useRetryKey } from "./retry-key";
 import { LIST_NAME_MAX, listNameErrors } from "./list-name";
@@ -46,9 +47,7 @@ export function CreateListForm({ onCreated }: { onCreated: (list: List) => void 
       <div className="label-row">
         <label htmlFor={`${id}-name`}>New list</label>
         {length > LIST_NAME_MAX - 20 ? (
-          <span id={`${id}-count`} className={`counter${length > LIST_NAME_MAX ? " counter-over" : ""}`}>
-            {length}/{LIST_NAME_MAX}
-          </span>
+          <Counter id={`${id}-count`} count={length} max={LIST_NAME_MAX} />
         ) : null}
       </div>
       <div className="list-create-row">

@@ -1,12 +1,14 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { Counter } from "./Counter";
 import { FieldMessage } from "./FieldMessage";
 import { createTask, toApiFailure, type List, type Task } from "./api";
 import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
 import { useRetryKey } from "./retry-key";
 import { DETAIL_FIELDS, detailsInput, fieldId, TaskDetailsFields, type DetailField, type TaskDetails } from "./TaskDetailsFields";
 import { useAfterRender } from "./useAfterRender";
+import { useFieldErrors } from "./useFieldErrors";
 
 type Field = "title" | "description" | DetailField;
 const FIELDS = ["title", "description", ...DETAIL_FIELDS] as const;
@@ -25,9 +27,9 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
   const blank: TaskDetails = { listId: defaultListId, due: "", priority: "none" };
   const [details, setDetails] = useState<TaskDetails>(blank);
   const [busy, setBusy] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
   const [error, setError] = useState<string | null>(null);
   const id = useId();
+  const { fieldErrors, setFieldErrors, clear, describedBy } = useFieldErrors<Field>(id);
   const titleRef = useRef<HTMLInputElement>(null);
   const descriptionRef = useRef<HTMLTextAreaElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
@@ -73,9 +75,6 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
     }
   }
 
-  const describedBy = (field: Field, hint: string) =>
-    [fieldErrors[field] ? `${id}-${field}-error` : null, hint].filter(Boolean).join(" ");
-
   return (
     <section className="card create-card" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`} className="card-title">
@@ -85,9 +84,7 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
         <div className="field">
           <div className="label-row">
             <label htmlFor={`${id}-title`}>Title</label>
-            <span id={`${id}-title-count`} className={`counter${titleLength > TITLE_MAX ? " counter-over" : ""}`}>
-              {titleLength}/{TITLE_MAX}
-            </span>
+            <Counter id={`${id}-title-count`} count={titleLength} max={TITLE_MAX} />
           </div>
           <input
             ref={titleRef}
@@ -100,7 +97,7 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
             aria-describedby={describedBy("title", `${id}-title-count`)}
             onChange={(event) => {
               setTitle(event.target.value);
-              setFieldErrors(({ title: _cleared, ...rest }) => rest);
+              clear("title");
             }}
           />
           <FieldMessage id={`${id}-title-error`} message={fieldErrors.title} testId="title-error" />
@@ -111,12 +108,7 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
             <label htmlFor={`${id}-description`}>
               Description <span className="optional">(optional)</span>
             </label>
-            <span
-              id={`${id}-description-count`}
-              className={`counter${descriptionLength > DESCRIPTION_MAX ? " counter-over" : ""}`}
-            >
-              {descriptionLength}/{DESCRIPTION_MAX}
-            </span>
+            <Counter id={`${id}-description-count`} count={descriptionLength} max={DESCRIPTION_MAX} />
           </div>
           <textarea
             ref={descriptionRef}
@@ -129,7 +121,7 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
             aria-describedby={describedBy("description", `${id}-description-count`)}
             onChange={(event) => {
               setDescription(event.target.value);
-              setFieldErrors(({ description: _cleared, ...rest }) => rest);
+              clear("description");
             }}
           />
           <FieldMessage id={`${id}-description-error`} message={fieldErrors.description} testId="description-error" />
@@ -141,7 +133,7 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
           value={details}
           onChange={setDetails}
           errors={fieldErrors}
-          onEdited={(field) => setFieldErrors(({ [field]: _cleared, ...rest }) => rest)}
+          onEdited={clear}
         />
 
         {error ? (

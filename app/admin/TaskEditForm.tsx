@@ -3,9 +3,11 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { getTask, toApiFailure, updateTaskIfUnchanged, type List, type Task, type VersionedTask } from "./api";
 import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
+import { Counter } from "./Counter";
 import { FieldMessage } from "./FieldMessage";
 import { DETAIL_FIELDS, detailsInput, detailsOf, fieldId, TaskDetailsFields, type DetailField, type TaskDetails } from "./TaskDetailsFields";
 import { useAfterRender } from "./useAfterRender";
+import { useFieldErrors } from "./useFieldErrors";
 
 type Field = "title" | "description" | DetailField;
 const FIELDS = ["title", "description", ...DETAIL_FIELDS] as const;
@@ -36,9 +38,9 @@ export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onC
   const [description, setDescription] = useState(task.description ?? "");
   const [details, setDetails] = useState<TaskDetails>(() => detailsOf(task));
   const [busy, setBusy] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
   const [error, setError] = useState<string | null>(null);
   const id = useId();
+  const { fieldErrors, setFieldErrors, clear, describedBy } = useFieldErrors<Field>(id);
   const titleRef = useRef<HTMLInputElement>(null);
   const descriptionRef = useRef<HTMLTextAreaElement>(null);
 
@@ -89,8 +91,6 @@ export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onC
     }
   }
 
-  const clear = (field: Field) => setFieldErrors(({ [field]: _cleared, ...rest }) => rest);
-  const describedBy = (field: Field, hint: string) => [fieldErrors[field] ? `${id}-${field}-error` : null, hint].filter(Boolean).join(" ");
   const titleLength = codePoints(title.trim());
   const descriptionLength = codePoints(description);
 
@@ -104,9 +104,7 @@ export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onC
       <div className="field">
         <div className="label-row">
           <label htmlFor={`${id}-edit-title`}>Title</label>
-          <span id={`${id}-edit-title-count`} className={`counter${titleLength > TITLE_MAX ? " counter-over" : ""}`}>
-            {titleLength}/{TITLE_MAX}
-          </span>
+          <Counter id={`${id}-edit-title-count`} count={titleLength} max={TITLE_MAX} />
         </div>
         <input
           ref={titleRef}
@@ -127,9 +125,7 @@ export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onC
           <label htmlFor={`${id}-edit-description`}>
             Description <span className="optional">(optional)</span>
           </label>
-          <span id={`${id}-edit-description-count`} className={`counter${descriptionLength > DESCRIPTION_MAX ? " counter-over" : ""}`}>
-            {descriptionLength}/{DESCRIPTION_MAX}
-          </span>
+          <Counter id={`${id}-edit-description-count`} count={descriptionLength} max={DESCRIPTION_MAX} />
         </div>
         <textarea
           ref={descriptionRef}
