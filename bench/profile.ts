@@ -67,6 +67,8 @@ function category(frame: CallFrame, source: string): string {
     return `node:${module.slice(0, 2).join("/")}`;
   }
   if (source.startsWith("turbopack:///[turbopack]")) return "turbopack runtime";
+  // The only WebAssembly in these servers is PGlite's PostgreSQL.
+  if (source.startsWith("wasm://")) return "PGlite's PostgreSQL (WebAssembly)";
   // drizzle-orm ships source maps to its TypeScript: chained by Turbopack they read node_modules/src/...
   if (source.includes("node_modules/src/")) return "drizzle-orm";
   const modules = source.lastIndexOf("node_modules/");

@@ -338,10 +338,10 @@ function compareParity(reference: ParitySample, other: ParitySample, label: stri
  * The product on neon through the test WebSocket proxy, run in its own process so that its CPU
  * is measured apart; the proxy holds every message for `rtt` ms of round trip (0: none).
  */
-async function startNeon(env: Record<string, string>, rtt: number): Promise<Running> {
+async function startNeon(env: Record<string, string>, rtt: number, cpuProfileDir?: string): Promise<Running> {
   const name = rtt > 0 ? `product-neon-rtt-${rtt}` : "product-neon";
   const { server: proxy, address } = await startScript(root, `${name}-wsproxy`, "bench/wsproxy.ts", { BENCH_RTT_MS: String(rtt) });
-  const server = await startNext(root, { name, processes, env: { ...env, DATABASE_DRIVER: "neon", NEON_WS_PROXY: address } }).catch(async (error: unknown) => {
+  const server = await startNext(root, { name, processes, env: { ...env, DATABASE_DRIVER: "neon", NEON_WS_PROXY: address }, cpuProfileDir }).catch(async (error: unknown) => {
     await proxy.stop();
     throw error;
   });
@@ -425,7 +425,7 @@ async function runBench(db: BenchDatabase) {
   }
 
   if (targets.has("neon")) {
-    running = await startNeon(env, 0);
+    running = await startNeon(env, 0, profileDir);
     stop = track(running);
     problems.push(...compareParity(reference, await paritySample(running.server.url, seed), "product (neon)"));
     problems.push(...(await keyParity(running.server.url, seed, "product (neon)")));
@@ -439,7 +439,12 @@ async function runBench(db: BenchDatabase) {
     await copyToPglite(db.admin, directory);
     running = {
       // One process: PGlite allows one per data directory (npm start's default there too).
-      server: await startNext(root, { name: "product-pglite", processes: 1, env: { ...env, DATABASE_URL: `pglite:${directory}`, DATABASE_DRIVER: "pglite" } }),
+      server: await startNext(root, {
+        name: "product-pglite",
+        processes: 1,
+        env: { ...env, DATABASE_URL: `pglite:${directory}`, DATABASE_DRIVER: "pglite" },
+        cpuProfileDir: profileDir,
+      }),
       usesPg: false,
     };
     stop = track(running);
