@@ -6,6 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { openDatabase, statementRunnerOf } from "@/lib/db/drivers";
+import { parseDatabaseEnv } from "@/lib/env";
 import { provisionDatabase, type BenchDatabase } from "./database";
 import { checkLatency, formatLatency, measureLatency, type LatencyMeasurement } from "./latency";
 import { floorEndpoint, floorVariants, prepareLoad, runLoad, taskEndpoints, type Endpoint } from "./load";
@@ -63,7 +65,7 @@ if (args.help) {
   --build            run next build first (also done when .next/BUILD_ID is missing)
   --profile          V8 CPU profiles of every process of the product (pg) and the floor; summarizes where the time goes
   --targets LIST     ${ALL_TARGETS.join(",")} (default: all)
-  --rtt MS           the round trip the rtt target emulates on every database message of the neon path (5)
+  --rtt MS           the round trip the rtt target emulates on every database message of the neon path, whole ms (5)
   --node PATH        the Node binary of the servers, the baseline and the proxy (default: the bench's own), e.g.
                      --node "$(npx -y node@24 -p process.execPath)"
   --connections N    concurrent connections (32)
@@ -91,7 +93,7 @@ const targets = new Set((args.targets ?? defaultTargets.join(",")).split(",").ma
 const processes = Number(args.processes ?? (smoke ? 2 : os.availableParallelism()));
 if (!Number.isInteger(processes) || processes < 1) throw new Error(`--processes expects a positive integer, got ${args.processes}`);
 const rttMs = Number(args.rtt ?? 5);
-if (!(rttMs >= 0)) throw new Error(`--rtt expects milliseconds, got ${args.rtt}`);
+if (!Number.isInteger(rttMs) || rttMs < 0) throw new Error(`--rtt expects a whole number of milliseconds (Node's timers count whole ones), got ${args.rtt}`);
 if (args.node) setNodeBinary(path.resolve(args.node));
 for (const target of targets) if (!ALL_TARGETS.includes(target)) throw new Error(`unknown target ${target}`);
 const extraEnv = Object.fromEntries(
@@ -338,14 +340,14 @@ function compareParity(reference: ParitySample, other: ParitySample, label: stri
  * The product on neon through the test WebSocket proxy, run in its own process so that its CPU
  * is measured apart; the proxy holds every message for `rtt` ms of round trip (0: none).
  */
-async function startNeon(env: Record<string, string>, rtt: number, cpuProfileDir?: string): Promise<Running> {
+async function startNeon(env: Record<string, string>, rtt: number, cpuProfileDir?: string): Promise<Running & { proxyAddress: string }> {
   const name = rtt > 0 ? `product-neon-rtt-${rtt}` : "product-neon";
   const { server: proxy, address } = await startScript(root, `${name}-wsproxy`, "bench/wsproxy.ts", { BENCH_RTT_MS: String(rtt) });
   const server = await startNext(root, { name, processes, env: { ...env, DATABASE_DRIVER: "neon", NEON_WS_PROXY: address }, cpuProfileDir }).catch(async (error: unknown) => {
     await proxy.stop();
     throw error;
   });
-  return { server, aux: proxy, usesPg: true };
+  return { server, aux: proxy, usesPg: true, proxyAddress: address };
 }
 
 /**
@@ -364,10 +366,14 @@ async function measureAtRtt(db: BenchDatabase, seed: Seed, env: Record<string, s
   await warmUp("floor (rtt)", floor, [floorEndpoint], Math.min(5, warmupS));
   await warmUp(`product (neon) at ${rttMs} ms RTT`, neon, endpoints, warmupS);
   await restore(db.admin, seed);
+  // The product's own driver and statement runner, from this process, through the same proxy.
+  const database = await openDatabase(parseDatabaseEnv({ DATABASE_URL: db.url, DATABASE_DRIVER: "neon", NEON_WS_PROXY: neon.proxyAddress }));
+  const runStatement = statementRunnerOf(database.db)!;
+  const roundTrip = async () => void (await runStatement("bench_round_trip", "select 1", []));
   const latency = await measureLatency(
-    { target: "product (neon)", url: neon.server.url, floorUrl: floor.server.url, endpoints, rttMs, durationS },
+    { target: "product (neon)", url: neon.server.url, floorUrl: floor.server.url, roundTrip, endpoints, rttMs, durationS },
     log,
-  );
+  ).finally(() => database.close());
   await restore(db.admin, seed);
   await stopNeon();
   await stopFloor();

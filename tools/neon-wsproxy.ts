@@ -11,18 +11,21 @@ export interface WsProxy {
 
 export interface WsProxyOptions {
   /**
-   * A network round trip to emulate (the bench's --rtt): every message, and a close, is held
-   * half of it on its way in each direction, as on a link with that latency both ways. A query
-   * (the driver's message, PostgreSQL's answer) then takes one RTT longer, and pipelined
-   * messages are not serialized: each is only shifted in time, in order. 0: passed on at once.
+   * A network round trip to emulate (the bench's --rtt), in whole milliseconds: every message,
+   * and a close, is held about half of it on its way in each direction, as on a link with that
+   * latency both ways. A query (the driver's message, PostgreSQL's answer) then takes one RTT
+   * longer, and pipelined messages are not serialized: each is only shifted in time, in order.
+   * 0: passed on at once.
    */
   rttMs?: number;
 }
 
 export async function startWsProxy(port = 0, { rttMs = 0 }: WsProxyOptions = {}): Promise<WsProxy> {
-  const oneWayMs = rttMs / 2;
-  // Timers of one duration fire in the order they were set, so held messages keep their order.
-  const pass = (deliver: () => void) => (oneWayMs > 0 ? void setTimeout(deliver, oneWayMs) : deliver());
+  if (!Number.isInteger(rttMs) || rttMs < 0) throw new Error(`rttMs: a whole number of milliseconds, got ${rttMs}`);
+  // Node's timers count whole milliseconds and cut a fraction off (a 2.5 ms hold each way was a
+  // 4 ms round trip): the odd millisecond is held on the way back.
+  const toPostgres = holder(Math.floor(rttMs / 2));
+  const fromPostgres = holder(rttMs - Math.floor(rttMs / 2));
   const server = new WebSocketServer({ host: "127.0.0.1", port });
   server.on("connection", (socket, request) => {
     const target = new URL(request.url ?? "/", "http://proxy").searchParams.get("address") ?? "";
@@ -30,11 +33,11 @@ export async function startWsProxy(port = 0, { rttMs = 0 }: WsProxyOptions = {})
     // No Nagle on the way to PostgreSQL, as on Neon's proxy: a statement sent in several
     // messages would otherwise wait for PostgreSQL's delayed ACK (40 ms) between them.
     const tcp = net.connect({ port: Number(target.slice(separator + 1)), host: target.slice(0, separator), noDelay: true });
-    tcp.on("data", (chunk) => pass(() => socket.send(chunk)));
+    tcp.on("data", (chunk) => fromPostgres(() => socket.send(chunk)));
     tcp.on("error", () => socket.terminate());
-    tcp.on("close", () => pass(() => socket.close()));
-    socket.on("message", (data) => pass(() => tcp.write(data as Buffer)));
-    socket.on("close", () => pass(() => tcp.destroy()));
+    tcp.on("close", () => fromPostgres(() => socket.close()));
+    socket.on("message", (data) => toPostgres(() => tcp.write(data as Buffer)));
+    socket.on("close", () => toPostgres(() => tcp.destroy()));
     socket.on("error", () => tcp.destroy());
   });
   await new Promise<void>((resolve, reject) => {
@@ -50,4 +53,9 @@ export async function startWsProxy(port = 0, { rttMs = 0 }: WsProxyOptions = {})
         server.close(() => resolve());
       }),
   };
+}
+
+/** Delivers after `ms`; timers of one duration fire in the order they were set, so held messages keep theirs. */
+function holder(ms: number): (deliver: () => void) => void {
+  return (deliver) => (ms > 0 ? void setTimeout(deliver, ms) : deliver());
 }
