@@ -1,8 +1,10 @@
 "use client";
 
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { deleteApiKey, scopeOf, toApiFailure, type ApiKey } from "./api";
+import { Confirm } from "./Confirm";
 import { formatDate } from "./fields";
+import { useFocusAfterRender } from "./useAfterRender";
 
 type Mode = "view" | "confirm-revoke";
 
@@ -24,26 +26,18 @@ export function ApiKeyItem({ apiKey, onRevoked, onMissing }: Props) {
   const [error, setError] = useState<string | null>(null);
   const id = useId();
   const revokeRef = useRef<HTMLButtonElement>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
-  const focusAfter = useRef<"revoke" | "cancel" | null>(null);
-
-  // Move focus where it belongs once the row has re-rendered in its new mode.
-  useEffect(() => {
-    const target = focusAfter.current;
-    if (!target) return;
-    focusAfter.current = null;
-    (target === "revoke" ? revokeRef : cancelRef).current?.focus();
-  });
+  const keepRef = useRef<HTMLButtonElement>(null);
+  const focus = useFocusAfterRender();
 
   function askRevoke() {
     setError(null);
-    focusAfter.current = "cancel";
     setMode("confirm-revoke");
+    focus(keepRef);
   }
 
   function cancelRevoke() {
-    focusAfter.current = "revoke";
     setMode("view");
+    focus(revokeRef);
   }
 
   async function confirmRevoke() {
@@ -57,8 +51,8 @@ export function ApiKeyItem({ apiKey, onRevoked, onMissing }: Props) {
       const failure = toApiFailure(caught);
       if (failure.status === 404) return void onMissing(apiKey.id);
       setError(failure.detail);
-      focusAfter.current = "cancel";
       setBusy(false);
+      focus(keepRef);
     }
   }
 
@@ -108,17 +102,17 @@ export function ApiKeyItem({ apiKey, onRevoked, onMissing }: Props) {
           </p>
         ) : null}
         {mode === "confirm-revoke" ? (
-          <div className="confirm" role="group" aria-label={`Confirm revoking ${name}`}>
-            <p>Revoke this key? Anything using it stops working at once. This can&rsquo;t be undone.</p>
-            <div className="row-actions">
-              <button ref={cancelRef} type="button" className="button button-ghost" onClick={cancelRevoke} disabled={busy}>
-                Keep it
-              </button>
-              <button type="button" className="button button-danger" onClick={confirmRevoke} disabled={busy}>
-                {busy ? "Revoking…" : "Yes, revoke"}
-              </button>
-            </div>
-          </div>
+          <Confirm
+            label={`Confirm revoking ${name}`}
+            action="Yes, revoke"
+            running="Revoking…"
+            busy={busy}
+            keepRef={keepRef}
+            onKeep={cancelRevoke}
+            onConfirm={confirmRevoke}
+          >
+            Revoke this key? Anything using it stops working at once. This can&rsquo;t be undone.
+          </Confirm>
         ) : null}
       </div>
       {mode === "view" ? (

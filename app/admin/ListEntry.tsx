@@ -1,9 +1,11 @@
 "use client";
 
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useId, useRef, useState, type FormEvent, type KeyboardEvent, type RefObject } from "react";
 import { deleteList, renameList, toApiFailure, type List } from "./api";
+import { Confirm } from "./Confirm";
 import { FieldMessage } from "./FieldMessage";
 import { listNameErrors } from "./list-name";
+import { useAfterRender } from "./useAfterRender";
 
 type Mode = "view" | "rename" | "confirm-delete";
 
@@ -29,41 +31,39 @@ export function ListEntry({ list, selected, onSelect, onRenamed, onDeleted, onMi
   const deleteRef = useRef<HTMLButtonElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const keepRef = useRef<HTMLButtonElement>(null);
-  const focusAfter = useRef<"rename" | "delete" | "input" | "keep" | null>(null);
+  const afterRender = useAfterRender();
 
-  // Move focus where it belongs once the entry has re-rendered in its new mode.
-  useEffect(() => {
-    const target = focusAfter.current;
-    if (!target) return;
-    focusAfter.current = null;
-    const element = { rename: renameRef, delete: deleteRef, input: inputRef, keep: keepRef }[target].current;
-    element?.focus();
-    if (target === "input") inputRef.current?.select();
-  });
+  // Once the entry shows its new mode; the name field with its text selected, to be typed over.
+  const focus = (target: RefObject<HTMLElement | null>) =>
+    afterRender(() => {
+      const element = target.current;
+      element?.focus();
+      if (element instanceof HTMLInputElement) element.select();
+    });
 
-  function to(next: Mode, focus: typeof focusAfter.current) {
+  function to(next: Mode, target: RefObject<HTMLElement | null>) {
     setError(null);
     setFieldError(null);
-    focusAfter.current = focus;
     setMode(next);
+    focus(target);
   }
 
   function startRename() {
     setDraft(list.name);
-    to("rename", "input");
+    to("rename", inputRef);
   }
 
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (busy) return;
-    if (draft.trim() === list.name) return to("view", "rename");
+    if (draft.trim() === list.name) return to("view", renameRef);
     setBusy(true);
     setError(null);
     setFieldError(null);
     try {
       const renamed = await renameList(list.id, draft);
       setBusy(false);
-      to("view", "rename");
+      to("view", renameRef);
       onRenamed(renamed);
     } catch (caught) {
       const failure = toApiFailure(caught);
@@ -72,14 +72,14 @@ export function ListEntry({ list, selected, onSelect, onRenamed, onDeleted, onMi
       const { field, general } = listNameErrors(failure);
       setFieldError(field);
       setError(general);
-      focusAfter.current = "input";
+      focus(inputRef);
     }
   }
 
   function onRenameKeyDown(event: KeyboardEvent) {
     if (event.key === "Escape" && !busy) {
       event.preventDefault();
-      to("view", "rename");
+      to("view", renameRef);
     }
   }
 
@@ -95,7 +95,7 @@ export function ListEntry({ list, selected, onSelect, onRenamed, onDeleted, onMi
       setBusy(false);
       if (failure.status === 404) return void onMissing(list.id);
       setError(failure.detail);
-      focusAfter.current = "keep";
+      focus(keepRef);
     }
   }
 
@@ -127,7 +127,7 @@ export function ListEntry({ list, selected, onSelect, onRenamed, onDeleted, onMi
           <FieldMessage id={`${id}-error`} message={fieldError ?? undefined} testId="list-rename-error" />
           {errorBlock}
           <div className="row-actions">
-            <button type="button" className="button button-ghost button-small" onClick={() => to("view", "rename")} disabled={busy}>
+            <button type="button" className="button button-ghost button-small" onClick={() => to("view", renameRef)} disabled={busy}>
               Cancel
             </button>
             <button type="submit" className="button button-primary button-small" disabled={busy}>
@@ -155,7 +155,7 @@ export function ListEntry({ list, selected, onSelect, onRenamed, onDeleted, onMi
               ref={deleteRef}
               type="button"
               className="icon-button icon-button-danger"
-              onClick={() => to("confirm-delete", "keep")}
+              onClick={() => to("confirm-delete", keepRef)}
               title="Delete"
             >
               <span aria-hidden="true">✕</span>
@@ -166,19 +166,18 @@ export function ListEntry({ list, selected, onSelect, onRenamed, onDeleted, onMi
       </div>
       {errorBlock}
       {mode === "confirm-delete" ? (
-        <div className="confirm confirm-compact" role="group" aria-label={`Confirm deleting ${list.name}`}>
-          <p>
-            Delete &ldquo;{list.name}&rdquo;? Its tasks stay, under No list.
-          </p>
-          <div className="row-actions">
-            <button ref={keepRef} type="button" className="button button-ghost button-small" onClick={() => to("view", "delete")} disabled={busy}>
-              Keep it
-            </button>
-            <button type="button" className="button button-danger button-small" onClick={confirmDelete} disabled={busy}>
-              {busy ? "Deleting…" : "Delete list"}
-            </button>
-          </div>
-        </div>
+        <Confirm
+          label={`Confirm deleting ${list.name}`}
+          action="Delete list"
+          running="Deleting…"
+          busy={busy}
+          keepRef={keepRef}
+          onKeep={() => to("view", deleteRef)}
+          onConfirm={confirmDelete}
+          compact
+        >
+          Delete &ldquo;{list.name}&rdquo;? Its tasks stay, under No list.
+        </Confirm>
       ) : null}
     </li>
   );

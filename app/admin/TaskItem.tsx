@@ -1,11 +1,13 @@
 "use client";
 
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { deleteTask, getTask, toApiFailure, updateTask, type ApiFailure, type List, type Task, type VersionedTask } from "./api";
+import { Confirm } from "./Confirm";
 import { isOverdue } from "./dates";
 import { formatDate } from "./fields";
 import { TaskEditForm } from "./TaskEditForm";
 import { PRIORITY_LABELS } from "./task-view";
+import { useFocusAfterRender } from "./useAfterRender";
 
 type Mode = "view" | "confirm-delete";
 type Busy = null | "toggle" | "open" | "delete";
@@ -35,22 +37,8 @@ export function TaskItem({ task, lists, showList, onUpdated, onRefreshed, onDele
   const checkboxRef = useRef<HTMLInputElement>(null);
   const editButtonRef = useRef<HTMLButtonElement>(null);
   const deleteButtonRef = useRef<HTMLButtonElement>(null);
-  const cancelDeleteRef = useRef<HTMLButtonElement>(null);
-  const focusAfter = useRef<"edit" | "delete" | "checkbox" | "cancel-delete" | null>(null);
-
-  // Move focus where it belongs once the row has re-rendered in its new mode.
-  useEffect(() => {
-    const target = focusAfter.current;
-    if (!target) return;
-    focusAfter.current = null;
-    const element = {
-      edit: editButtonRef,
-      delete: deleteButtonRef,
-      checkbox: checkboxRef,
-      "cancel-delete": cancelDeleteRef,
-    }[target].current;
-    element?.focus();
-  });
+  const keepRef = useRef<HTMLButtonElement>(null);
+  const focus = useFocusAfterRender();
 
   function fail(failure: ApiFailure): boolean {
     if (failure.status === 404) {
@@ -67,13 +55,13 @@ export function TaskItem({ task, lists, showList, onUpdated, onRefreshed, onDele
     setError(null);
     try {
       const updated = await updateTask(task.id, { completed: !task.completed });
-      focusAfter.current = "checkbox";
       setBusy(null);
+      focus(checkboxRef);
       onUpdated(updated, "completed");
     } catch (caught) {
       if (!fail(toApiFailure(caught))) {
-        focusAfter.current = "checkbox";
         setBusy(null);
+        focus(checkboxRef);
       }
     }
   }
@@ -90,8 +78,8 @@ export function TaskItem({ task, lists, showList, onUpdated, onRefreshed, onDele
       edit(current, false);
     } catch (caught) {
       if (!fail(toApiFailure(caught))) {
-        focusAfter.current = "edit";
         setBusy(null);
+        focus(editButtonRef);
       }
     }
   }
@@ -102,19 +90,19 @@ export function TaskItem({ task, lists, showList, onUpdated, onRefreshed, onDele
   }
 
   function closeEdit() {
-    focusAfter.current = "edit";
     setEditing(null);
+    focus(editButtonRef);
   }
 
   function askDelete() {
     setError(null);
-    focusAfter.current = "cancel-delete";
     setMode("confirm-delete");
+    focus(keepRef);
   }
 
   function cancelDelete() {
-    focusAfter.current = "delete";
     setMode("view");
+    focus(deleteButtonRef);
   }
 
   async function confirmDelete() {
@@ -126,8 +114,8 @@ export function TaskItem({ task, lists, showList, onUpdated, onRefreshed, onDele
       onDeleted(task.id);
     } catch (caught) {
       if (!fail(toApiFailure(caught))) {
-        focusAfter.current = "cancel-delete";
         setBusy(null);
+        focus(keepRef);
       }
     }
   }
@@ -208,17 +196,17 @@ export function TaskItem({ task, lists, showList, onUpdated, onRefreshed, onDele
           </p>
         ) : null}
         {mode === "confirm-delete" ? (
-          <div className="confirm" role="group" aria-label="Confirm deletion">
-            <p>Delete this task? This can&rsquo;t be undone.</p>
-            <div className="row-actions">
-              <button ref={cancelDeleteRef} type="button" className="button button-ghost" onClick={cancelDelete} disabled={busy === "delete"}>
-                Keep it
-              </button>
-              <button type="button" className="button button-danger" onClick={confirmDelete} disabled={busy === "delete"}>
-                {busy === "delete" ? "Deleting…" : "Yes, delete"}
-              </button>
-            </div>
-          </div>
+          <Confirm
+            label="Confirm deletion"
+            action="Yes, delete"
+            running="Deleting…"
+            busy={busy === "delete"}
+            keepRef={keepRef}
+            onKeep={cancelDelete}
+            onConfirm={confirmDelete}
+          >
+            Delete this task? This can&rsquo;t be undone.
+          </Confirm>
         ) : null}
       </div>
       {mode === "view" ? (

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useLayoutEffect, useRef, useState } from "react";
+import { useCallback, useLayoutEffect, useRef, useState, type RefObject } from "react";
 
 /**
  * Runs an action (a focus move) once the state set alongside it is on the page. A
@@ -20,4 +20,10 @@ export function useAfterRender(): (action: () => void) => void {
     pending.current = action;
     setRequests((count) => count + 1);
   }, []);
+}
+
+/** The common action: focus an element (a control enabled again, or shown by a mode change). */
+export function useFocusAfterRender(): (target: RefObject<HTMLElement | null>) => void {
+  const afterRender = useAfterRender();
+  return useCallback((target) => afterRender(() => target.current?.focus()), [afterRender]);
 }
