@@ -1,17 +1,12 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { Counter } from "./Counter";
-import { FieldMessage } from "./FieldMessage";
 import { createTask, toApiFailure, type List, type Task } from "./api";
-import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
+import { splitErrors } from "./fields";
 import { useRetryKey } from "./retry-key";
-import { DETAIL_FIELDS, detailsInput, fieldId, TaskDetailsFields, type DetailField, type TaskDetails } from "./TaskDetailsFields";
+import { blankDraft, draftInput, focusFirstInvalid, TASK_FIELDS, TaskFields, type TaskDraft, type TaskField } from "./TaskFields";
 import { useAfterRender } from "./useAfterRender";
 import { useFieldErrors } from "./useFieldErrors";
-
-type Field = "title" | "description" | DetailField;
-const FIELDS = ["title", "description", ...DETAIL_FIELDS] as const;
 
 interface Props {
   lists: List[];
@@ -20,28 +15,23 @@ interface Props {
   onCreated: (task: Task) => void;
 }
 
+const PLACEHOLDERS = { title: "What needs to be done?", description: "Add details, links or notes" };
+
 export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
   const afterRender = useAfterRender();
-  const [title, setTitle] = useState("");
-  const [description, setDescription] = useState("");
-  const blank: TaskDetails = { listId: defaultListId, due: "", priority: "none" };
-  const [details, setDetails] = useState<TaskDetails>(blank);
+  const [draft, setDraft] = useState<TaskDraft>(() => blankDraft(defaultListId));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
-  const { fieldErrors, setFieldErrors, clear, describedBy } = useFieldErrors<Field>(id);
+  const { fieldErrors, setFieldErrors, clear } = useFieldErrors<TaskField>(id);
   const titleRef = useRef<HTMLInputElement>(null);
-  const descriptionRef = useRef<HTMLTextAreaElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
   const retryKey = useRetryKey();
 
   // Another list picked in the sidebar: new tasks go there.
   useEffect(() => {
-    setDetails((current) => ({ ...current, listId: defaultListId }));
+    setDraft((current) => ({ ...current, listId: defaultListId }));
   }, [defaultListId]);
-
-  const titleLength = codePoints(title.trim());
-  const descriptionLength = codePoints(description);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -50,28 +40,19 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
     setError(null);
     setFieldErrors({});
     try {
-      const input = { title, ...(description.trim() ? { description } : {}), ...detailsInput(details) };
+      const input = draftInput(draft);
       const task = await createTask(input, retryKey.keyFor(input));
       retryKey.created();
-      setTitle("");
-      setDescription("");
-      setDetails(blank);
+      setDraft(blankDraft(defaultListId));
       setBusy(false);
       onCreated(task);
       afterRender(() => titleRef.current?.focus());
     } catch (caught) {
-      const failure = toApiFailure(caught);
-      const split = splitErrors(failure, FIELDS);
+      const split = splitErrors(toApiFailure(caught), TASK_FIELDS);
       setFieldErrors(split.fields);
       setError(split.general);
       setBusy(false);
-      afterRender(() => {
-        const first = DETAIL_FIELDS.find((field) => split.fields[field]);
-        if (split.fields.title) titleRef.current?.focus();
-        else if (split.fields.description) descriptionRef.current?.focus();
-        else if (first) document.getElementById(fieldId(id, first))?.focus();
-        else errorRef.current?.focus();
-      });
+      afterRender(() => focusFirstInvalid(id, split.fields) || errorRef.current?.focus());
     }
   }
 
@@ -81,59 +62,16 @@ export function CreateTaskForm({ lists, defaultListId, onCreated }: Props) {
         Add a task
       </h2>
       <form onSubmit={submit} noValidate className="create-form">
-        <div className="field">
-          <div className="label-row">
-            <label htmlFor={`${id}-title`}>Title</label>
-            <Counter id={`${id}-title-count`} count={titleLength} max={TITLE_MAX} />
-          </div>
-          <input
-            ref={titleRef}
-            id={`${id}-title`}
-            name="title"
-            autoComplete="off"
-            placeholder="What needs to be done?"
-            value={title}
-            aria-invalid={fieldErrors.title ? true : undefined}
-            aria-describedby={describedBy("title", `${id}-title-count`)}
-            onChange={(event) => {
-              setTitle(event.target.value);
-              clear("title");
-            }}
-          />
-          <FieldMessage id={`${id}-title-error`} message={fieldErrors.title} testId="title-error" />
-        </div>
-
-        <div className="field">
-          <div className="label-row">
-            <label htmlFor={`${id}-description`}>
-              Description <span className="optional">(optional)</span>
-            </label>
-            <Counter id={`${id}-description-count`} count={descriptionLength} max={DESCRIPTION_MAX} />
-          </div>
-          <textarea
-            ref={descriptionRef}
-            id={`${id}-description`}
-            name="description"
-            rows={2}
-            placeholder="Add details, links or notes"
-            value={description}
-            aria-invalid={fieldErrors.description ? true : undefined}
-            aria-describedby={describedBy("description", `${id}-description-count`)}
-            onChange={(event) => {
-              setDescription(event.target.value);
-              clear("description");
-            }}
-          />
-          <FieldMessage id={`${id}-description-error`} message={fieldErrors.description} testId="description-error" />
-        </div>
-
-        <TaskDetailsFields
+        <TaskFields
           idPrefix={id}
           lists={lists}
-          value={details}
-          onChange={setDetails}
+          value={draft}
+          onChange={setDraft}
           errors={fieldErrors}
           onEdited={clear}
+          titleRef={titleRef}
+          placeholders={PLACEHOLDERS}
+          descriptionRows={2}
         />
 
         {error ? (

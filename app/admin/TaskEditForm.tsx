@@ -2,15 +2,10 @@
 
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { getTask, toApiFailure, updateTaskIfUnchanged, type List, type Task, type VersionedTask } from "./api";
-import { codePoints, DESCRIPTION_MAX, splitErrors, TITLE_MAX } from "./fields";
-import { Counter } from "./Counter";
-import { FieldMessage } from "./FieldMessage";
-import { DETAIL_FIELDS, detailsInput, detailsOf, fieldId, TaskDetailsFields, type DetailField, type TaskDetails } from "./TaskDetailsFields";
+import { splitErrors } from "./fields";
+import { draftInput, draftOf, focusFirstInvalid, TASK_FIELDS, TaskFields, type TaskDraft, type TaskField } from "./TaskFields";
 import { useAfterRender } from "./useAfterRender";
 import { useFieldErrors } from "./useFieldErrors";
-
-type Field = "title" | "description" | DetailField;
-const FIELDS = ["title", "description", ...DETAIL_FIELDS] as const;
 
 interface Props {
   task: Task;
@@ -34,15 +29,12 @@ interface Props {
  */
 export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onChangedElsewhere, onCancel, onMissing }: Props) {
   const afterRender = useAfterRender();
-  const [title, setTitle] = useState(task.title);
-  const [description, setDescription] = useState(task.description ?? "");
-  const [details, setDetails] = useState<TaskDetails>(() => detailsOf(task));
+  const [draft, setDraft] = useState<TaskDraft>(() => draftOf(task));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
-  const { fieldErrors, setFieldErrors, clear, describedBy } = useFieldErrors<Field>(id);
+  const { fieldErrors, setFieldErrors, clear } = useFieldErrors<TaskField>(id);
   const titleRef = useRef<HTMLInputElement>(null);
-  const descriptionRef = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
     titleRef.current?.focus();
@@ -55,11 +47,7 @@ export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onC
     setError(null);
     setFieldErrors({});
     try {
-      const saved = await updateTaskIfUnchanged(task.id, etag, {
-        title,
-        description: description.trim() ? description : null,
-        ...detailsInput(details),
-      });
+      const saved = await updateTaskIfUnchanged(task.id, etag, draftInput(draft));
       onSaved(saved.task);
     } catch (caught) {
       let failure = toApiFailure(caught);
@@ -71,16 +59,11 @@ export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onC
         }
       }
       if (failure.status === 404) return void onMissing(task.id);
-      const split = splitErrors(failure, FIELDS);
+      const split = splitErrors(failure, TASK_FIELDS);
       setFieldErrors(split.fields);
       setError(split.general);
       setBusy(false);
-      const first = DETAIL_FIELDS.find((field) => split.fields[field]);
-      afterRender(() => {
-        if (split.fields.title) titleRef.current?.focus();
-        else if (split.fields.description) descriptionRef.current?.focus();
-        else if (first) document.getElementById(fieldId(id, first))?.focus();
-      });
+      afterRender(() => focusFirstInvalid(id, split.fields));
     }
   }
 
@@ -91,9 +74,6 @@ export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onC
     }
   }
 
-  const titleLength = codePoints(title.trim());
-  const descriptionLength = codePoints(description);
-
   return (
     <form className="edit-form" onSubmit={save} onKeyDown={onKeyDown} noValidate aria-label={`Edit task: ${task.title}`}>
       {changedElsewhere ? (
@@ -101,47 +81,16 @@ export function TaskEditForm({ task, etag, changedElsewhere, lists, onSaved, onC
           This task was changed elsewhere. Here is the current version; make your edit again.
         </p>
       ) : null}
-      <div className="field">
-        <div className="label-row">
-          <label htmlFor={`${id}-edit-title`}>Title</label>
-          <Counter id={`${id}-edit-title-count`} count={titleLength} max={TITLE_MAX} />
-        </div>
-        <input
-          ref={titleRef}
-          id={`${id}-edit-title`}
-          value={title}
-          autoComplete="off"
-          aria-invalid={fieldErrors.title ? true : undefined}
-          aria-describedby={describedBy("title", `${id}-edit-title-count`)}
-          onChange={(event) => {
-            setTitle(event.target.value);
-            clear("title");
-          }}
-        />
-        <FieldMessage id={`${id}-title-error`} message={fieldErrors.title} />
-      </div>
-      <div className="field">
-        <div className="label-row">
-          <label htmlFor={`${id}-edit-description`}>
-            Description <span className="optional">(optional)</span>
-          </label>
-          <Counter id={`${id}-edit-description-count`} count={descriptionLength} max={DESCRIPTION_MAX} />
-        </div>
-        <textarea
-          ref={descriptionRef}
-          id={`${id}-edit-description`}
-          rows={3}
-          value={description}
-          aria-invalid={fieldErrors.description ? true : undefined}
-          aria-describedby={describedBy("description", `${id}-edit-description-count`)}
-          onChange={(event) => {
-            setDescription(event.target.value);
-            clear("description");
-          }}
-        />
-        <FieldMessage id={`${id}-description-error`} message={fieldErrors.description} />
-      </div>
-      <TaskDetailsFields idPrefix={id} lists={lists} value={details} onChange={setDetails} errors={fieldErrors} onEdited={clear} />
+      <TaskFields
+        idPrefix={id}
+        lists={lists}
+        value={draft}
+        onChange={setDraft}
+        errors={fieldErrors}
+        onEdited={clear}
+        titleRef={titleRef}
+        descriptionRows={3}
+      />
       {error ? (
         <p className="row-error" role="alert">
           {error}

@@ -13,8 +13,11 @@ export function useFieldErrors<Field extends string>(formId: string) {
     setFieldErrors: setErrors,
     /** Drops a field's message once the field is edited. */
     clear: (field: Field) => setErrors(({ [field]: _cleared, ...rest }) => rest as Messages<Field>),
-    /** aria-describedby of a field: its message, if it has one, then its hints. */
-    describedBy: (field: Field, ...hints: string[]) =>
-      [errors[field] ? `${formId}-${field}-error` : null, ...hints].filter(Boolean).join(" ") || undefined,
+    describedBy: (field: Field, ...hints: string[]) => describedByOf(formId, errors, field, ...hints),
   };
+}
+
+/** aria-describedby of a field: its message (`${formId}-${field}-error`), if it has one, then its hints. */
+export function describedByOf<Field extends string>(formId: string, errors: Messages<Field>, field: Field, ...hints: string[]): string | undefined {
+  return [errors[field] ? `${formId}-${field}-error` : null, ...hints].filter(Boolean).join(" ") || undefined;
 }
