@@ -208,6 +208,13 @@ export const floorEndpoint: Endpoint = {
   request: () => ({ method: "GET", path: "/api/bench/floor" }),
 };
 
+/** The floor whose handler first waits `ms` on a timer, without a database: what waiting itself costs a request. */
+export const waitingFloorEndpoint = (ms: number): Endpoint => ({
+  name: `GET /api/bench/floor?wait=${ms}`,
+  task: false,
+  request: () => ({ method: "GET", path: `/api/bench/floor?wait=${ms}` }),
+});
+
 /**
  * The floor's variants: through the app's route wrapper, and one per task request with that
  * request's shape (its method, a dynamic segment where it has one, its JSON body, and for the list

@@ -32,14 +32,22 @@ function page(size: number): string {
   return text;
 }
 
+/** `?wait=N`: N ms (0–1000) on a timer, as a handler waits for its database, but with no database. */
+async function waitAsAsked(value: string | null) {
+  const ms = Number(value);
+  if (Number.isInteger(ms) && ms >= 0 && ms <= 1000) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /**
  * The floors' answer: a small JSON body, or with `?items=N` (1–100) a page of N task-shaped items,
  * after reading the request's JSON body as the API reads it (lib/http/body.ts) when the method
- * sends one. No auth, no database, no route wrapper.
+ * sends one, and with `?wait=N` after waiting N ms (the rtt target's floor that waits one round
+ * trip). No auth, no database, no route wrapper.
  */
 export async function floorAnswer(request: Request): Promise<Response> {
   try {
     if (request.method === "POST" || request.method === "PATCH") await readJsonObject(request);
+    if (request.url.includes("wait=")) await waitAsAsked(new URL(request.url).searchParams.get("wait"));
     // Parsed only when asked for, so that the plain floor does no more than before.
     const items = request.url.includes("items=") ? Number(new URL(request.url).searchParams.get("items")) : 0;
     if (Number.isInteger(items) && items >= 1 && items <= 100) {

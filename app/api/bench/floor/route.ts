@@ -6,7 +6,7 @@ import { floorAnswer } from "./answer";
 // database), to measure what Next itself costs per request; `?wrapped` sends the same body
 // through the app's route wrapper; `?items=50` answers a list page's weight of constant JSON; POST
 // first reads a JSON body as the API reads it (answer.ts): the floors of a list's and a create's
-// shape. Unless the bench started this server with BENCH_FLOOR=1, it answers exactly like an
+// shape; `?wait=5` first waits 5 ms, as a handler waits for a database at 5 ms RTT. Unless the bench started this server with BENCH_FLOOR=1, it answers exactly like an
 // unknown route.
 const wrapped = withErrors((request) => {
   if (process.env.BENCH_FLOOR !== "1" || request.method !== "GET") throw new ApiError("NOT_FOUND", "No such API route");
